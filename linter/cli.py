@@ -1,0 +1,286 @@
+"""The ``mountlint`` command line."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+import click
+
+from mountlint import __version__
+from mountlint.engine import FileResult, lint_source
+from mountlint.fixes import FixOutcome, WriteRefused, fix_text, is_applicable, write_atomically
+from mountlint.registry import all_rules, find_rule
+from mountlint.report import FORMATS, RunOutcome, render
+from mountlint.rule import Severity
+from mountlint.settings import RUNTIMES, Settings
+from mountlint.sources import (
+    DEFAULT_MAX_FILE_SIZE,
+    InputProblem,
+    Source,
+    discover,
+    read_file,
+    read_stdin,
+)
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+FAIL_ON_CHOICES = ("error", "warning", "info", "never")
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the command line asked for."""
+
+    paths: tuple[str, ...]
+    fix: bool = False
+    unsafe_fixes: bool = False
+    diff: bool = False
+    format: str = "text"
+    output: str | None = None
+    exit_zero: bool = False
+    fail_on: str = "warning"
+    runtime: str = "containerd"
+    stdin_filename: str | None = None
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+
+
+def _stderr(message: str) -> None:
+    click.echo(f"mountlint: {message}", err=True)
+
+
+def _use_color(stream: TextIO) -> bool:
+    return stream.isatty() and "NO_COLOR" not in os.environ
+
+
+def _list_rules() -> None:
+    rows = [
+        (item.rule.code, item.rule.name, item.rule.severity.value, item.rule.fix.value)
+        for item in all_rules()
+    ]
+    header = ("code", "name", "severity", "fix")
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(4)]
+    for row in [header, *rows]:
+        click.echo("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())
+
+
+def _explain(selector: str) -> int:
+    registered = find_rule(selector)
+    if registered is None:
+        _stderr(f"error: unknown rule {selector!r}; `mountlint --list-rules` lists them")
+        return EXIT_ERROR
+    rule = registered.rule
+    click.echo(f"# {rule.code} {rule.name}\n")
+    click.echo(f"{rule.summary}.\n")
+    click.echo(f"Default level: {rule.severity.value}. Fix: {rule.fix.value}.\n")
+    click.echo(rule.doc)
+    return EXIT_CLEAN
+
+
+def _sources(options: Options, outcome: RunOutcome) -> list[Source]:
+    """Read every input; problems and skipped folders go into ``outcome``."""
+    sources: list[Source] = []
+    file_paths = [path for path in options.paths if path != "-"]
+    if "-" in options.paths:
+        sources.append(read_stdin(options.stdin_filename))
+    found = discover(file_paths)
+    outcome.problems.extend(found.problems)
+    if found.skipped_template_dirs:
+        count = len(found.skipped_template_dirs)
+        outcome.notices.append(
+            f"skipped {count} Helm chart templates/ folder{'s' if count > 1 else ''} "
+            f"(first: {found.skipped_template_dirs[0]}); Go templates are not YAML: "
+            "pipe `helm template` output into `mountlint -` instead"
+        )
+    for path in found.skipped_special:
+        outcome.notices.append(f"{path}: skipped: not a regular file")
+    for path in found.files:
+        read = read_file(path, options.max_file_size)
+        if isinstance(read, InputProblem):
+            outcome.problems.append(read)
+        else:
+            sources.append(read)
+    return sources
+
+
+def _diff(source: Source, before: str, after: str) -> str:
+    name = source.display
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True),
+        after.splitlines(keepends=True),
+        fromfile=f"a/{name}",
+        tofile=f"b/{name}",
+    )
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+def _apply_fixes(
+    result: FileResult, options: Options, settings: Settings, outcome: RunOutcome, diffs: list[str]
+) -> None:
+    """Fix one source in place (or into ``diffs``); its remaining findings go into ``outcome``."""
+    decoded = result.decoded
+    source = result.source
+    if decoded is None or not any(is_applicable(f.fix, options.unsafe_fixes) for f in result.findings):
+        outcome.findings.extend(result.findings)
+        if options.fix and source.is_stdin and decoded is not None:
+            sys.stdout.write(decoded.text)
+        return
+    fixed: FixOutcome = fix_text(decoded.text, source.display, settings, options.unsafe_fixes)
+    if fixed.problem is not None:
+        outcome.notices.append(f"{source.display}: {fixed.problem}")
+    if options.diff:
+        outcome.findings.extend(result.findings)
+        if fixed.changed(decoded.text):
+            diffs.append(_diff(source, decoded.text, fixed.text))
+        return
+    if source.is_stdin:
+        sys.stdout.buffer.write(decoded.encode(fixed.text))
+    elif fixed.changed(decoded.text):
+        assert source.path is not None
+        try:
+            write_atomically(source.path, decoded.encode(fixed.text), source.stamp)
+        except WriteRefused as refused:
+            outcome.problems.append(InputProblem(source.display, str(refused)))
+            outcome.findings.extend(result.findings)
+            return
+    outcome.fixed += len(fixed.applied)
+    outcome.findings.extend(fixed.findings)
+
+
+def _exit_code(outcome: RunOutcome, options: Options) -> int:
+    if outcome.problems:
+        return EXIT_ERROR
+    if options.exit_zero or options.fail_on == "never":
+        return EXIT_CLEAN
+    threshold = Severity(options.fail_on).rank
+    if any(finding.severity.rank >= threshold for finding in outcome.findings):
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def run(options: Options) -> int:
+    """Lint (and maybe fix) the inputs and print the report; returns the exit code."""
+    settings = Settings(runtime=options.runtime)
+    outcome = RunOutcome(unsafe_fixes=options.unsafe_fixes)
+    diffs: list[str] = []
+    for source in _sources(options, outcome):
+        try:
+            result = lint_source(source, settings)
+        except Exception as error:  # one bad file must not stop the run
+            outcome.problems.append(
+                InputProblem(source.display, f"internal error: {internal_error_message(error)}")
+            )
+            continue
+        outcome.files_checked += 1
+        if result.notice:
+            outcome.notices.append(f"{source.display}: skipped: {result.notice}")
+        if options.fix or options.diff:
+            _apply_fixes(result, options, settings, outcome, diffs)
+        else:
+            outcome.findings.extend(result.findings)
+    outcome.exit_code = _exit_code(outcome, options)
+    for notice in outcome.notices:
+        _stderr(notice)
+    for problem in outcome.problems:
+        _stderr(f"error: {problem.display}: {problem.message}")
+    if options.diff:
+        sys.stdout.write("".join(diffs))
+        would_fix = sum(1 for f in outcome.findings if is_applicable(f.fix, options.unsafe_fixes))
+        _stderr(f"would fix {would_fix} problem{'s' if would_fix != 1 else ''} in {len(diffs)} file{'s' if len(diffs) != 1 else ''}")
+        if diffs and outcome.exit_code == EXIT_CLEAN and not options.exit_zero:
+            outcome.exit_code = EXIT_FINDINGS
+        return outcome.exit_code
+    report_to_stderr = options.fix and any(source == "-" for source in options.paths)
+    _write_report(outcome, options, report_to_stderr)
+    return outcome.exit_code
+
+
+def _write_report(outcome: RunOutcome, options: Options, to_stderr: bool) -> None:
+    if options.output:
+        text = render(outcome, options.format, color=False)
+        Path(options.output).write_text(text, encoding="utf-8")
+        return
+    stream = sys.stderr if to_stderr else sys.stdout
+    stream.write(render(outcome, options.format, color=options.format == "text" and _use_color(stream)))
+    stream.flush()
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("paths", nargs=-1, metavar="[PATH]...")
+@click.option("--fix", is_flag=True, help="Apply safe fixes in place.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that change what a workload may do.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
+@click.option("--format", "format_name", type=click.Choice(FORMATS), default="text", show_default=True, help="Report format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
+@click.option("--list-rules", is_flag=True, help="List the rules and exit.")
+@click.option("--explain", metavar="CODE|NAME", help="Show a rule's documentation and exit.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default="warning", show_default=True, help="Lowest level that makes the run fail.")
+@click.option("--runtime", type=click.Choice(RUNTIMES), default="containerd", show_default=True, help="Container runtime profile of the target nodes.")
+@click.option("--stdin-filename", metavar="NAME", help="File name to report for input read from `-`.")
+@click.option("--max-file-size", type=click.IntRange(min=1), default=DEFAULT_MAX_FILE_SIZE, show_default=True, help="Skip files larger than this many bytes.")
+@click.version_option(__version__, "--version", prog_name="mountlint")
+def command(
+    paths: tuple[str, ...],
+    fix: bool,
+    unsafe_fixes: bool,
+    diff: bool,
+    format_name: str,
+    output: str | None,
+    list_rules: bool,
+    explain: str | None,
+    exit_zero: bool,
+    fail_on: str,
+    runtime: str,
+    stdin_filename: str | None,
+    max_file_size: int,
+) -> None:
+    """Lint Kubernetes manifests for volume-mount hazards.
+
+    PATH is a manifest file, a directory (searched for .yaml, .yml and .json files) or - for
+    standard input. Without PATH the current directory is linted. Exit status: 0 clean, 1 findings
+    at or above --fail-on, 2 usage, configuration or input errors.
+    """
+    if list_rules:
+        _list_rules()
+        sys.exit(EXIT_CLEAN)
+    if explain:
+        sys.exit(_explain(explain))
+    options = Options(
+        paths=paths or (".",),
+        fix=fix,
+        unsafe_fixes=unsafe_fixes,
+        diff=diff,
+        format=format_name,
+        output=output,
+        exit_zero=exit_zero,
+        fail_on=fail_on,
+        runtime=runtime,
+        stdin_filename=stdin_filename,
+        max_file_size=max_file_size,
+    )
+    sys.exit(run(options))
+
+
+def main() -> None:
+    """Console entry point: never a traceback; internal errors exit 2 with one line."""
+    try:
+        command.main(prog_name="mountlint", standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        _stderr("interrupted")
+        sys.exit(130)
+    except Exception as error:  # pragma: no cover - the last line of defence
+        _stderr(f"internal error: {internal_error_message(error)}")
+        sys.exit(EXIT_ERROR)
+
+
+def internal_error_message(error: BaseException) -> str:
+    return (
+        f"{type(error).__name__}: {error}; this is a bug in mountlint, please report it "
+        "together with the input that caused it"
+    )

@@ -1,0 +1,167 @@
+"""Text edits: the only way mountlint changes a file.
+
+A fix is a list of edits on the original text (character offsets) with an applicability. Edits
+are built to match the style around them, so a fixed file differs from the original only where
+the fix says: a new key in a block mapping gets its own line at the sibling indentation and the
+file's line ending; in a flow mapping it goes inside the braces; a replaced scalar keeps its
+quotes. Nothing is ever re-dumped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from mountlint.yamlnodes import MappingNode, Node, ScalarNode, SequenceNode
+
+
+class Applicability(str, Enum):
+    """Whether ``--fix`` may apply a fix on its own."""
+
+    SAFE = "safe"  #: keeps what the workload may do; applied by --fix
+    UNSAFE = "unsafe"  #: changes what the workload may do; needs --unsafe-fixes
+    DISPLAY_ONLY = "display-only"  #: shown, never applied
+
+
+@dataclass(frozen=True, order=True)
+class Edit:
+    """Replace ``text[start:end]`` with ``content`` (an insertion when ``start == end``)."""
+
+    start: int
+    end: int
+    content: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A change that resolves one finding."""
+
+    description: str
+    applicability: Applicability
+    edits: tuple[Edit, ...]
+
+    def as_display_only(self, reason: str) -> Fix:
+        return Fix(f"{self.description} ({reason})", Applicability.DISPLAY_ONLY, self.edits)
+
+
+def apply_edits(text: str, edits: Iterable[Edit]) -> str:
+    """Apply non-overlapping edits to ``text``."""
+    pieces: list[str] = []
+    position = 0
+    for edit in sorted(edits):
+        if edit.start < position:
+            raise ValueError(f"overlapping edit at offset {edit.start}")
+        pieces.append(text[position : edit.start])
+        pieces.append(edit.content)
+        position = edit.end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def select_non_overlapping(fixes: Sequence[Fix]) -> list[Fix]:
+    """Keep fixes in order whose edits touch none of the edits already kept (all or nothing per fix)."""
+    kept: list[Fix] = []
+    taken: list[Edit] = []
+    for fix in fixes:
+        if any(_collide(edit, other) for edit in fix.edits for other in taken):
+            continue
+        if any(
+            _collide(a, b) for i, a in enumerate(fix.edits) for b in fix.edits[i + 1 :]
+        ):
+            continue
+        kept.append(fix)
+        taken.extend(fix.edits)
+    return kept
+
+
+def _collide(a: Edit, b: Edit) -> bool:
+    if a.start == a.end and b.start == b.end:
+        return a.start == b.start  # two insertions at one point: order would be arbitrary
+    return a.start < b.end and b.start < a.end or a.start == b.start
+
+
+class EditBuilder:
+    """Builds edits for one text, in the style of the text around them."""
+
+    def __init__(self, text: str, shared: frozenset[int] = frozenset()) -> None:
+        self.text = text
+        self.newline = _newline_of(text)
+        self.shared = shared
+
+    def replace_scalar(self, node: ScalarNode, value: str) -> Edit:
+        """Replace a scalar's value, keeping its quotes when it is quoted."""
+        start, end = node.start_mark.index, node.end_mark.index
+        style = node.style
+        if style in ('"', "'") and end - start >= 2:
+            return Edit(start + 1, end - 1, value)
+        if start == end:  # an empty value: ``key:`` with nothing after it
+            return Edit(start, end, " " + value if self.text[start - 1 : start] == ":" else value)
+        return Edit(start, end, value)
+
+    def insert_entry(self, mapping: MappingNode, key: str, value: str) -> Edit | None:
+        """Add ``key: value`` as the last entry of ``mapping``; None when no safe place is known."""
+        if not mapping.value:
+            return None
+        last_key, last_value = mapping.value[-1]
+        if mapping.flow_style:
+            return self._insert_flow(mapping, last_value, key, value)
+        return self._insert_block(mapping, last_key, last_value, key, value)
+
+    def _insert_flow(self, mapping: MappingNode, last_value: Node, key: str, value: str) -> Edit | None:
+        end = content_end(last_value, self.shared)
+        if end is None or end > mapping.end_mark.index:
+            return None
+        return Edit(end, end, f", {key}: {value}")
+
+    def _insert_block(
+        self, mapping: MappingNode, last_key: Node, last_value: Node, key: str, value: str
+    ) -> Edit | None:
+        first_key = mapping.value[0][0]
+        column = first_key.start_mark.column
+        if self._line_indent(first_key.start_mark.index) is None:
+            return None
+        end = content_end(last_value, self.shared)
+        if end is None or end < last_key.end_mark.index:
+            return None  # the last value is (or ends in) an alias to text elsewhere
+        text = self.text
+        if end > 0 and text[end - 1] == "\n":
+            position = end  # block scalars end at the start of the next line
+        else:
+            newline_at = text.find("\n", end)
+            if newline_at == -1:
+                return Edit(len(text), len(text), f"{self.newline}{' ' * column}{key}: {value}")
+            position = newline_at + 1
+        return Edit(position, position, f"{' ' * column}{key}: {value}{self.newline}")
+
+    def _line_indent(self, index: int) -> int | None:
+        """Column of ``index`` when only spaces, ``-`` and ``?`` markers precede it on its line."""
+        line_start = self.text.rfind("\n", 0, index) + 1
+        prefix = self.text[line_start:index]
+        if prefix.strip(" -?") and prefix.strip(" -?\t"):
+            return None
+        return index - line_start
+
+
+def content_end(node: Node, shared: frozenset[int] = frozenset()) -> int | None:
+    """Where the text of ``node`` ends: for block collections, where their last scalar ends.
+
+    None when the end is an anchored or aliased node, whose marks may lie elsewhere in the text.
+    """
+    if id(node) in shared:
+        return None
+    if isinstance(node, ScalarNode):
+        return int(node.end_mark.index)
+    if isinstance(node, (MappingNode, SequenceNode)):
+        if node.flow_style or not node.value:
+            return int(node.end_mark.index)
+        last = node.value[-1]
+        return content_end(last[1] if isinstance(last, tuple) else last, shared)
+    return None
+
+
+def _newline_of(text: str) -> str:
+    first = text.find("\n")
+    if first > 0 and text[first - 1] == "\r":
+        return "\r\n"
+    return "\n"

@@ -1,0 +1,117 @@
+"""The host path model: how mountlint compares hostPath sources with runtime-managed mount trees.
+
+Paths are compared as whole components, never as string prefixes: ``/var/lib/docker2`` is not
+inside ``/var/lib/docker``. ``..`` is never resolved (the API server rejects it anyway).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+#: Mount trees that container runtimes and the kubelet populate with mounts of their own.
+DEFAULT_RUNTIME_ROOTS: tuple[str, ...] = (
+    "/run/netns",
+    "/run/ipcns",
+    "/run/utsns",
+    "/run/userns",
+    "/run/pidns",
+    "/run/containerd",
+    "/var/lib/containerd",
+    "/run/k3s/containerd",
+    "/var/lib/rancher/k3s/agent/containerd",
+    "/var/lib/rancher/rke2/agent/containerd",
+    "/var/lib/docker",
+    "/run/docker",
+    "/var/lib/containers/storage",
+    "/run/containers/storage",
+    "/var/lib/kubelet/pods",
+    "/var/lib/kubelet/plugins",
+    "/var/lib/kubelet",
+)
+
+#: Roots whose pinned copies break pod teardown outright (network namespaces, pod volumes,
+#: container root filesystems): a mount that pins them is an error, not a warning.
+CRITICAL_RUNTIME_ROOTS: frozenset[str] = frozenset(
+    {"/run/netns", "/var/lib/kubelet/pods", "/run/containerd"}
+)
+
+#: Unix sockets through which a container runtime can be driven.
+DEFAULT_RUNTIME_SOCKETS: tuple[str, ...] = (
+    "/run/docker.sock",
+    "/run/containerd/containerd.sock",
+    "/run/crio/crio.sock",
+    "/run/cri-dockerd.sock",
+    "/run/dockershim.sock",
+    "/run/k3s/containerd/containerd.sock",
+    "/run/k3s/cri-dockerd/cri-dockerd.sock",
+    "/run/podman/podman.sock",
+)
+
+#: Where dockerd keeps its data by default (``--data-root``).
+DOCKER_DATA_ROOT = "/var/lib/docker"
+#: The CRI-O storage root whose ancestors CRI-O (>= 1.28) mounts rslave by itself.
+CRIO_STORAGE_ROOT = "/var/lib/containers/storage"
+
+_WINDOWS_PATH = re.compile(r"^(?:[A-Za-z]:(?:[\\/]|$)|\\\\|//\./)")
+_REPEATED_SLASHES = re.compile(r"/{2,}")
+
+
+def is_windows_path(path: str) -> bool:
+    r"""Whether ``path`` is a Windows path (``C:\...``, ``\\.\pipe\...``), to which no Linux rule applies."""
+    return bool(_WINDOWS_PATH.match(path)) or ("\\" in path and not path.startswith("/"))
+
+
+def canon(path: str) -> str:
+    """Canonical spelling of an absolute Linux path, for comparisons.
+
+    Collapses ``//`` and ``/./``, drops a trailing ``/``, and maps a leading ``/var/run`` to
+    ``/run`` (the FHS/systemd symlink). ``..`` is kept as it is.
+    """
+    if not path:
+        return path
+    absolute = path.startswith("/")
+    parts = [part for part in _REPEATED_SLASHES.sub("/", path).split("/") if part not in ("", ".")]
+    if absolute and parts[:2] == ["var", "run"]:
+        parts = ["run", *parts[2:]]
+    joined = "/".join(parts)
+    if absolute:
+        return "/" + joined
+    return joined or "."
+
+
+def within(outer: str, inner: str) -> bool:
+    """Whether canonical path ``inner`` is ``outer`` or lies below it, by whole components."""
+    if outer == "/":
+        return inner.startswith("/")
+    return inner == outer or inner.startswith(outer + "/")
+
+
+def overlaps(source: str, root: str) -> bool:
+    """dockerd's "inside or contains" test, by whole components: ``source`` is in ``root`` or holds it."""
+    return within(source, root) or within(root, source)
+
+
+def overlapping_roots(source: str, roots: Iterable[str]) -> list[str]:
+    """The runtime roots (canonical) that ``source`` (canonical) lies in or contains, in order."""
+    return [root for root in roots if overlaps(source, root)]
+
+
+def string_prefix_overlaps(source: str, root: str) -> bool:
+    """dockerd's own test in ``validateBindDaemonRoot``: a plain string prefix either way."""
+    return source.startswith(root) or root.startswith(source)
+
+
+def join_sub_path(path: str, sub_path: str) -> str:
+    """The host path a ``subPath`` mount really binds: ``path`` joined with ``sub_path``, canonical."""
+    if not sub_path:
+        return canon(path)
+    return canon(path.rstrip("/") + "/" + sub_path)
+
+
+def normalized_spelling(path: str) -> str:
+    """``path`` with ``//``, ``/./`` and a trailing ``/`` removed; ``/var/run`` is kept as written."""
+    if not path.startswith("/"):
+        return path
+    parts = [part for part in path.split("/") if part not in ("", ".")]
+    return "/" + "/".join(parts)

@@ -1,0 +1,82 @@
+"""The JSON report (``--format json``): a stable, versioned structure for scripts.
+
+Version 1: ``{"version": 1, "tool": {...}, "findings": [...], "errors": [...], "summary": {...}}``.
+Lines and columns are 1-based; ``offset``/``end_offset`` are 0-based character offsets in the
+decoded text, which is also what fix edits use.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mountlint import __version__
+from mountlint.edits import Applicability
+from mountlint.engine import Finding, Location
+from mountlint.report import RunOutcome
+
+JSON_REPORT_VERSION = 1
+
+
+def _location(location: Location) -> dict[str, Any]:
+    return {
+        "path": location.path,
+        "line": location.line,
+        "column": location.column,
+        "end_line": location.end_line,
+        "end_column": location.end_column,
+        "offset": location.offset,
+        "end_offset": location.end_offset,
+    }
+
+
+def finding_to_dict(finding: Finding) -> dict[str, Any]:
+    fix = finding.fix
+    return {
+        "code": finding.rule.code,
+        "name": finding.rule.name,
+        "severity": finding.severity.value,
+        "message": finding.message,
+        "location": _location(finding.location),
+        "field_path": finding.field_path or None,
+        "object": {
+            "kind": finding.object_kind,
+            "name": finding.object_name,
+            "namespace": finding.object_namespace,
+        },
+        "fix": None
+        if fix is None
+        else {
+            "applicability": fix.applicability.value,
+            "description": fix.description,
+            "edits": [
+                {"start": edit.start, "end": edit.end, "content": edit.content} for edit in fix.edits
+            ],
+        },
+        "related": [
+            {"message": related.message, "location": _location(related.location)}
+            for related in finding.related
+        ],
+    }
+
+
+def render_json(outcome: RunOutcome) -> str:
+    by_severity = {"error": 0, "warning": 0, "info": 0}
+    for finding in outcome.findings:
+        by_severity[finding.severity.value] += 1
+    document = {
+        "version": JSON_REPORT_VERSION,
+        "tool": {"name": "mountlint", "version": __version__},
+        "findings": [finding_to_dict(finding) for finding in outcome.findings],
+        "errors": [{"path": problem.display, "message": problem.message} for problem in outcome.problems],
+        "summary": {
+            "files_checked": outcome.files_checked,
+            "findings": len(outcome.findings),
+            "by_severity": by_severity,
+            "fixable": outcome.count_fixable(Applicability.SAFE),
+            "unsafe_fixable": outcome.count_fixable(Applicability.UNSAFE),
+            "fixed": outcome.fixed,
+            "exit_code": outcome.exit_code,
+        },
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

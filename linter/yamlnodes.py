@@ -1,0 +1,297 @@
+"""Parse YAML into node trees that keep exact positions, and read them defensively.
+
+mountlint never constructs Python objects from YAML and never dumps YAML: composing to nodes gives
+every key and value its start and end mark, which is all that locations and fixes need. The C
+composer of ``ruamel.yaml.clib`` is used when it is installed, the pure-Python one otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+__all__ = [
+    "Document",
+    "MappingNode",
+    "Node",
+    "ParsedStream",
+    "ScalarNode",
+    "SequenceNode",
+    "SyntaxProblem",
+    "parse_stream",
+]
+
+NULL_TAG = "tag:yaml.org,2002:null"
+STR_TAG = "tag:yaml.org,2002:str"
+BOOL_TAG = "tag:yaml.org,2002:bool"
+MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+@dataclass(frozen=True)
+class SyntaxProblem:
+    """Why a stream stopped parsing, at the parser's mark (0-based line and column, char offset)."""
+
+    message: str
+    line: int
+    column: int
+    offset: int
+
+
+@dataclass
+class Document:
+    """One composed YAML document and the nodes in it that more than one place refers to."""
+
+    root: Node
+    index: int
+    shared: frozenset[int] = field(default_factory=frozenset)
+
+    def is_shared(self, node: Node) -> bool:
+        """Whether ``node`` is reached through an anchor/alias (editing it would edit every user)."""
+        return id(node) in self.shared
+
+
+@dataclass
+class ParsedStream:
+    """The documents that parsed, and the problem that stopped parsing, if any."""
+
+    documents: list[Document]
+    problem: SyntaxProblem | None
+
+
+def _composer(pure: bool) -> YAML:
+    yaml = YAML(typ="safe", pure=pure)
+    yaml.allow_duplicate_keys = True
+    return yaml
+
+
+_YAML: dict[bool, YAML] = {}
+
+
+def _yaml(pure: bool) -> YAML:
+    try:
+        return _YAML[pure]
+    except KeyError:
+        yaml = _YAML[pure] = _composer(pure)
+        return yaml
+
+
+def uses_c_composer() -> bool:
+    """Whether the C composer from ``ruamel.yaml.clib`` is in use."""
+    return "CParser" in getattr(_yaml(False).Parser, "__name__", "")
+
+
+def parse_stream(text: str, pure: bool = False) -> ParsedStream:
+    """Compose every document of ``text``; stop at the first syntax error and say where it is."""
+    documents: list[Document] = []
+    problem: SyntaxProblem | None = None
+    try:
+        for index, root in enumerate(_yaml(pure).compose_all(text)):
+            if root is not None:
+                documents.append(Document(root=root, index=index, shared=_shared_nodes(root)))
+    except MarkedYAMLError as error:
+        problem = _problem_from_error(error, text)
+    except YAMLError as error:
+        problem = SyntaxProblem(str(error).strip() or type(error).__name__, 0, 0, 0)
+    except RecursionError:
+        problem = SyntaxProblem("nesting is too deep to parse", 0, 0, 0)
+    return ParsedStream(documents, problem)
+
+
+def _problem_from_error(error: MarkedYAMLError, text: str) -> SyntaxProblem:
+    mark = error.problem_mark or error.context_mark
+    parts = [part for part in (error.context, error.problem) if part]
+    message = "; ".join(str(part).strip() for part in parts) or "invalid YAML"
+    if mark is None:
+        return SyntaxProblem(message, 0, 0, 0)
+    offset = getattr(mark, "index", 0) or 0
+    return SyntaxProblem(message, int(mark.line), int(mark.column), min(int(offset), len(text)))
+
+
+def _shared_nodes(root: Node) -> frozenset[int]:
+    """Ids of the nodes reachable by more than one path (anchored and aliased), and everything below.
+
+    Each node object is expanded once, so alias bombs cost no more than their text.
+    """
+    seen: set[int] = set()
+    shared: set[int] = set()
+    stack: list[Node] = [root]
+    while stack:
+        node = stack.pop()
+        key = id(node)
+        if key in seen:
+            shared.add(key)
+            continue
+        seen.add(key)
+        stack.extend(_children(node))
+    if not shared:
+        return frozenset()
+    # Everything below a shared node is shared too.
+    closure: set[int] = set()
+    pending = [node for node in _all_nodes(root) if id(node) in shared]
+    while pending:
+        node = pending.pop()
+        if id(node) in closure:
+            continue
+        closure.add(id(node))
+        pending.extend(_children(node))
+    return frozenset(closure)
+
+
+def _children(node: Node) -> Iterator[Node]:
+    if isinstance(node, MappingNode):
+        for key, value in node.value:
+            yield key
+            yield value
+    elif isinstance(node, SequenceNode):
+        yield from node.value
+
+
+def _all_nodes(root: Node) -> Iterator[Node]:
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        stack.extend(_children(node))
+
+
+# --- reading nodes --------------------------------------------------------------------------
+
+
+def is_mapping(node: Node | None) -> bool:
+    return isinstance(node, MappingNode)
+
+
+def is_sequence(node: Node | None) -> bool:
+    return isinstance(node, SequenceNode)
+
+
+def is_null(node: Node | None) -> bool:
+    """A missing value, ``null``, ``~`` or an empty value."""
+    return node is None or (isinstance(node, ScalarNode) and node.tag == NULL_TAG)
+
+
+def is_merge_key(key: Node) -> bool:
+    return isinstance(key, ScalarNode) and (
+        key.tag == MERGE_TAG or (key.value == "<<" and key.style is None)
+    )
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One key of a mapping. ``inherited`` is true when it comes in through a ``<<`` merge key."""
+
+    key: ScalarNode
+    value: Node
+    inherited: bool = False
+
+
+def entries(node: Node | None) -> list[Entry]:
+    """The scalar-keyed entries of a mapping, merge keys expanded (explicit keys win, last wins)."""
+    if not isinstance(node, MappingNode):
+        return []
+    own: dict[str, Entry] = {}
+    merged: dict[str, Entry] = {}
+    for key, value in node.value:
+        if is_merge_key(key):
+            for source in _merge_sources(value):
+                for entry in entries(source):
+                    merged.setdefault(
+                        str(entry.key.value), Entry(entry.key, entry.value, inherited=True)
+                    )
+            continue
+        if isinstance(key, ScalarNode):
+            own[str(key.value)] = Entry(key, value)
+    for name, entry in merged.items():
+        own.setdefault(name, entry)
+    return list(own.values())
+
+
+def _merge_sources(value: Node) -> list[Node]:
+    if isinstance(value, MappingNode):
+        return [value]
+    if isinstance(value, SequenceNode):
+        return [item for item in value.value if isinstance(item, MappingNode)]
+    return []
+
+
+def entry(node: Node | None, name: str) -> Entry | None:
+    """The entry ``name`` of mapping ``node``, or None."""
+    if not isinstance(node, MappingNode):
+        return None
+    found: Entry | None = None
+    for key, value in node.value:
+        if isinstance(key, ScalarNode) and key.value == name and not is_merge_key(key):
+            found = Entry(key, value)
+    if found is not None:
+        return found
+    if any(is_merge_key(key) for key, _ in node.value):
+        for candidate in entries(node):
+            if candidate.key.value == name:
+                return candidate
+    return None
+
+
+def get(node: Node | None, name: str) -> Node | None:
+    """The value of key ``name`` in mapping ``node``, or None."""
+    found = entry(node, name)
+    return found.value if found is not None else None
+
+
+def get_path(node: Node | None, *names: str) -> Node | None:
+    """Follow mapping keys ``names`` from ``node``."""
+    for name in names:
+        node = get(node, name)
+        if node is None:
+            return None
+    return node
+
+
+def scalar_text(node: Node | None) -> str | None:
+    """The text of a non-null scalar (any tag), else None."""
+    if isinstance(node, ScalarNode) and node.tag != NULL_TAG:
+        return str(node.value)
+    return None
+
+
+def string_value(node: Node | None) -> str | None:
+    """The value of a scalar that Kubernetes would read as a string, else None."""
+    if isinstance(node, ScalarNode) and node.tag == STR_TAG:
+        return str(node.value)
+    return None
+
+
+def bool_value(node: Node | None) -> bool | None:
+    """``true``/``false`` as YAML 1.2 core booleans (as Kubernetes reads them), else None."""
+    if isinstance(node, ScalarNode) and node.tag == BOOL_TAG:
+        text = str(node.value).lower()
+        if text in ("true", "false"):
+            return text == "true"
+    return None
+
+
+def items(node: Node | None) -> list[Node]:
+    """The items of a sequence, or an empty list for anything else."""
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    return []
+
+
+def node_kind(node: Node | None) -> str:
+    """A short name for the YAML type of ``node``, for messages."""
+    if node is None or is_null(node):
+        return "null"
+    if isinstance(node, MappingNode):
+        return "mapping"
+    if isinstance(node, SequenceNode):
+        return "list"
+    tag = str(getattr(node, "tag", ""))
+    return tag.rsplit(":", 1)[-1] if tag.startswith("tag:yaml.org,2002:") else "scalar"
+

@@ -1,0 +1,71 @@
+"""## What it does
+Reports a manifest that cannot be read: a YAML syntax error, bytes that are not UTF-8 (or
+BOM-marked UTF-16/32) text, or binary data. The finding is located at the parser's mark, the
+place where reading stopped.
+
+Only files that could hold a finding are read at all: a file that mentions none of `hostPath`,
+`volumeMounts`, `mountPropagation` and `recursiveReadOnly` is skipped without parsing, so a broken
+file without volumes is not reported. Helm chart templates are Go templates, not YAML: they are
+never reported here; lint `helm template` output instead.
+
+## Why is this bad?
+`kubectl apply` rejects the whole file, and every other rule is blind to it: the documents after
+the error are not checked at all.
+
+## Example
+```yaml
+apiVersion: v1
+kind: Pod
+metadata:
+  name: broken
+spec:
+  containers:
+    - name: app
+      image: busybox
+      volumeMounts:
+        - name: data
+          mountPath: /data
+  volumes:
+    - name: data
+      hostPath: {path: /srv/data
+```
+
+## Use instead
+```yaml
+apiVersion: v1
+kind: Pod
+metadata:
+  name: fixed
+spec:
+  containers:
+    - name: app
+      image: busybox
+      volumeMounts:
+        - name: data
+          mountPath: /data
+          readOnly: true
+  volumes:
+    - name: data
+      hostPath: {path: /srv/data}
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mountlint.rule import Rule, Scope, Severity, Violation
+
+RULE = Rule(
+    code="ML001",
+    name="yaml-syntax-error",
+    summary="The manifest is not valid YAML (or not text), so nothing in it can be checked",
+    severity=Severity.ERROR,
+    scope=Scope.SYNTAX,
+    tags=("correctness",),
+)
+
+
+def check() -> Iterator[Violation]:
+    """The engine reports parse failures under this rule; there is nothing else to check."""
+    return iter(())
