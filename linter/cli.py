@@ -52,6 +52,10 @@ def _stderr(message: str) -> None:
     click.echo(f"mountlint: {message}", err=True)
 
 
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def _use_color(stream: TextIO) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ
 
@@ -64,7 +68,11 @@ def _list_rules() -> None:
     header = ("code", "name", "severity", "fix")
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(4)]
     for row in [header, *rows]:
-        click.echo("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())
+        click.echo(
+            "  ".join(
+                str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)
+            ).rstrip()
+        )
 
 
 def _explain(selector: str) -> int:
@@ -114,7 +122,9 @@ def _diff(source: Source, before: str, after: str) -> str:
         fromfile=f"a/{name}",
         tofile=f"b/{name}",
     )
-    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+    return "".join(
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
+    )
 
 
 def _apply_fixes(
@@ -123,7 +133,9 @@ def _apply_fixes(
     """Fix one source in place (or into ``diffs``); its remaining findings go into ``outcome``."""
     decoded = result.decoded
     source = result.source
-    if decoded is None or not any(is_applicable(f.fix, options.unsafe_fixes) for f in result.findings):
+    if decoded is None or not any(
+        is_applicable(f.fix, options.unsafe_fixes) for f in result.findings
+    ):
         outcome.findings.extend(result.findings)
         if options.fix and source.is_stdin and decoded is not None:
             sys.stdout.write(decoded.text)
@@ -189,7 +201,7 @@ def run(options: Options) -> int:
     if options.diff:
         sys.stdout.write("".join(diffs))
         would_fix = sum(1 for f in outcome.findings if is_applicable(f.fix, options.unsafe_fixes))
-        _stderr(f"would fix {would_fix} problem{'s' if would_fix != 1 else ''} in {len(diffs)} file{'s' if len(diffs) != 1 else ''}")
+        _stderr(f"would fix {_plural(would_fix, 'problem')} in {_plural(len(diffs), 'file')}")
         if diffs and outcome.exit_code == EXIT_CLEAN and not options.exit_zero:
             outcome.exit_code = EXIT_FINDINGS
         return outcome.exit_code
@@ -204,24 +216,60 @@ def _write_report(outcome: RunOutcome, options: Options, to_stderr: bool) -> Non
         Path(options.output).write_text(text, encoding="utf-8")
         return
     stream = sys.stderr if to_stderr else sys.stdout
-    stream.write(render(outcome, options.format, color=options.format == "text" and _use_color(stream)))
+    stream.write(
+        render(outcome, options.format, color=options.format == "text" and _use_color(stream))
+    )
     stream.flush()
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, metavar="[PATH]...")
 @click.option("--fix", is_flag=True, help="Apply safe fixes in place.")
-@click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that change what a workload may do.")
+@click.option(
+    "--unsafe-fixes", is_flag=True, help="Also apply fixes that change what a workload may do."
+)
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
-@click.option("--format", "format_name", type=click.Choice(FORMATS), default="text", show_default=True, help="Report format.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the report to FILE.",
+)
 @click.option("--list-rules", is_flag=True, help="List the rules and exit.")
 @click.option("--explain", metavar="CODE|NAME", help="Show a rule's documentation and exit.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
-@click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default="warning", show_default=True, help="Lowest level that makes the run fail.")
-@click.option("--runtime", type=click.Choice(RUNTIMES), default="containerd", show_default=True, help="Container runtime profile of the target nodes.")
-@click.option("--stdin-filename", metavar="NAME", help="File name to report for input read from `-`.")
-@click.option("--max-file-size", type=click.IntRange(min=1), default=DEFAULT_MAX_FILE_SIZE, show_default=True, help="Skip files larger than this many bytes.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON_CHOICES),
+    default="warning",
+    show_default=True,
+    help="Lowest level that makes the run fail.",
+)
+@click.option(
+    "--runtime",
+    type=click.Choice(RUNTIMES),
+    default="containerd",
+    show_default=True,
+    help="Container runtime profile of the target nodes.",
+)
+@click.option(
+    "--stdin-filename", metavar="NAME", help="File name to report for input read from `-`."
+)
+@click.option(
+    "--max-file-size",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_FILE_SIZE,
+    show_default=True,
+    help="Skip files larger than this many bytes.",
+)
 @click.version_option(__version__, "--version", prog_name="mountlint")
 def command(
     paths: tuple[str, ...],

@@ -60,15 +60,13 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
 
 
 def select_non_overlapping(fixes: Sequence[Fix]) -> list[Fix]:
-    """Keep fixes in order whose edits touch none of the edits already kept (all or nothing per fix)."""
+    """Keep, in order, the fixes whose edits touch no edit already kept (all or nothing per fix)."""
     kept: list[Fix] = []
     taken: list[Edit] = []
     for fix in fixes:
         if any(_collide(edit, other) for edit in fix.edits for other in taken):
             continue
-        if any(
-            _collide(a, b) for i, a in enumerate(fix.edits) for b in fix.edits[i + 1 :]
-        ):
+        if any(_collide(a, b) for i, a in enumerate(fix.edits) for b in fix.edits[i + 1 :]):
             continue
         kept.append(fix)
         taken.extend(fix.edits)
@@ -78,7 +76,7 @@ def select_non_overlapping(fixes: Sequence[Fix]) -> list[Fix]:
 def _collide(a: Edit, b: Edit) -> bool:
     if a.start == a.end and b.start == b.end:
         return a.start == b.start  # two insertions at one point: order would be arbitrary
-    return a.start < b.end and b.start < a.end or a.start == b.start
+    return (a.start < b.end and b.start < a.end) or a.start == b.start
 
 
 class EditBuilder:
@@ -108,7 +106,9 @@ class EditBuilder:
             return self._insert_flow(mapping, last_value, key, value)
         return self._insert_block(mapping, last_key, last_value, key, value)
 
-    def _insert_flow(self, mapping: MappingNode, last_value: Node, key: str, value: str) -> Edit | None:
+    def _insert_flow(
+        self, mapping: MappingNode, last_value: Node, key: str, value: str
+    ) -> Edit | None:
         end = content_end(last_value, self.shared)
         if end is None or end > mapping.end_mark.index:
             return None
@@ -133,6 +133,48 @@ class EditBuilder:
                 return Edit(len(text), len(text), f"{self.newline}{' ' * column}{key}: {value}")
             position = newline_at + 1
         return Edit(position, position, f"{' ' * column}{key}: {value}{self.newline}")
+
+    def set_entry(self, mapping: MappingNode, key: str, value: str) -> Edit | None:
+        """Set ``key: value`` in ``mapping``: replace the scalar that is there, or add the key."""
+        for key_node, value_node in mapping.value:
+            if isinstance(key_node, ScalarNode) and key_node.value == key:
+                if not isinstance(value_node, ScalarNode) or id(value_node) in self.shared:
+                    return None
+                return self.replace_scalar(value_node, value)
+        return self.insert_entry(mapping, key, value)
+
+    def remove_entry(self, mapping: MappingNode, key: str) -> Edit | None:
+        """Remove ``key`` and its value from ``mapping``; None when that would leave it empty."""
+        pairs = mapping.value
+        index = next(
+            (i for i, (k, _) in enumerate(pairs) if isinstance(k, ScalarNode) and k.value == key),
+            None,
+        )
+        if index is None or len(pairs) < 2:
+            return None
+        key_node, value_node = pairs[index]
+        end = content_end(value_node, self.shared)
+        if end is None:
+            return None
+        text = self.text
+        if mapping.flow_style:
+            if index + 1 < len(pairs):  # "key: value, " up to the next key
+                return Edit(key_node.start_mark.index, pairs[index + 1][0].start_mark.index, "")
+            previous_end = content_end(pairs[index - 1][1], self.shared)
+            if previous_end is None:
+                return None
+            return Edit(previous_end, end, "")  # ", key: value" after the previous value
+        line_start = text.rfind("\n", 0, key_node.start_mark.index) + 1
+        prefix = text[line_start : key_node.start_mark.index]
+        if prefix.strip():  # "- key: value": the next key moves up behind the dash
+            if index + 1 >= len(pairs):
+                return None
+            return Edit(key_node.start_mark.index, pairs[index + 1][0].start_mark.index, "")
+        if end > 0 and text[end - 1] == "\n":
+            return Edit(line_start, end, "")
+        newline_at = text.find("\n", end)
+        stop = len(text) if newline_at == -1 else newline_at + 1
+        return Edit(line_start, stop, "")
 
     def _line_indent(self, index: int) -> int | None:
         """Column of ``index`` when only spaces, ``-`` and ``?`` markers precede it on its line."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from mountlint.edits import Applicability, EditBuilder, Fix, content_end
@@ -13,10 +14,10 @@ from mountlint.sources import (
     DecodeProblem,
     Source,
     decode,
-    is_helm_template_file,
+    is_helm_template_text,
     may_hold_findings,
 )
-from mountlint.workloads import K8sObject, find_workloads
+from mountlint.workloads import K8sObject, Workloads, find_workloads
 from mountlint.yamlnodes import Document, Node, SyntaxProblem, parse_stream
 
 
@@ -110,11 +111,17 @@ def lint_source(source: Source, settings: Settings) -> FileResult:
         return result
     decoded = decode(source.raw)
     if isinstance(decoded, DecodeProblem):
-        result.findings.append(_syntax_finding(source.display, decoded.message, decoded.line, decoded.column, 0))
+        if not settings.is_selected(_syntax_rule().code):
+            return result
+        result.findings.append(
+            _syntax_finding(source.display, decoded.message, decoded.line, decoded.column, 0)
+        )
         return result
     result.decoded = decoded
-    if source.path is not None and "{{" in decoded.text and is_helm_template_file(source.path):
-        result.notice = "Helm template (Go template syntax, not YAML): lint `helm template` output instead"
+    if source.path is not None and is_helm_template_text(source.path, decoded.text):
+        result.notice = (
+            "Helm template (Go template syntax, not YAML): lint `helm template` output instead"
+        )
         return result
     result.parsed = True
     result.findings = lint_text(decoded.text, source.display, settings)
@@ -125,10 +132,10 @@ def lint_text(text: str, path: str, settings: Settings) -> list[Finding]:
     """All findings for a YAML text, ordered by position then code."""
     stream = parse_stream(text)
     findings: list[Finding] = []
-    rules = all_rules()
+    rules = tuple(item for item in all_rules() if settings.is_selected(item.rule.code))
     for document in stream.documents:
         findings.extend(_lint_document(document, text, path, settings, rules))
-    if stream.problem is not None:
+    if stream.problem is not None and settings.is_selected(_syntax_rule().code):
         findings.append(_syntax_from_problem(path, stream.problem))
     findings.sort(key=lambda finding: (finding.location.offset, finding.rule.code))
     return findings
@@ -157,29 +164,35 @@ def _lint_document(
     context = RuleContext(
         settings=settings, document=document, edits=EditBuilder(text, document.shared)
     )
-    findings: list[Finding] = []
-    for registered in rules:
-        scope = registered.rule.scope
-        if scope is Scope.MOUNT:
-            for pod in workloads.pod_specs:
-                for mount in pod.mounts():
-                    for violation in registered.check(mount, context):
-                        findings.append(_finding(registered.rule, violation, text, path, pod.obj))
-        elif scope is Scope.POD:
-            for pod in workloads.pod_specs:
-                for violation in registered.check(pod, context):
-                    findings.append(_finding(registered.rule, violation, text, path, pod.obj))
-        elif scope is Scope.PERSISTENT_VOLUME:
-            for volume in workloads.persistent_volumes:
-                for violation in registered.check(volume, context):
-                    findings.append(_finding(registered.rule, violation, text, path, volume.obj))
-    return findings
+    return [
+        _finding(registered.rule, violation, text, path, obj, settings)
+        for registered in rules
+        for target, obj in _targets(registered.rule.scope, workloads)
+        for violation in registered.check(target, context)
+    ]
 
 
-def _finding(rule: Rule, violation: Violation, text: str, path: str, obj: K8sObject) -> Finding:
+def _targets(scope: Scope, workloads: Workloads) -> Iterator[tuple[object, K8sObject]]:
+    """What a rule of ``scope`` is called with, each with the object it belongs to."""
+    if scope is Scope.MOUNT:
+        for pod in workloads.pod_specs:
+            for mount in pod.mounts():
+                yield mount, pod.obj
+    elif scope is Scope.POD:
+        for pod in workloads.pod_specs:
+            yield pod, pod.obj
+    elif scope is Scope.PERSISTENT_VOLUME:
+        for volume in workloads.persistent_volumes:
+            yield volume, volume.obj
+
+
+def _finding(
+    rule: Rule, violation: Violation, text: str, path: str, obj: K8sObject, settings: Settings
+) -> Finding:
+    override = dict(settings.severity_overrides).get(rule.code)
     return Finding(
         rule=rule,
-        severity=violation.severity or rule.severity,
+        severity=override or violation.severity or rule.severity,
         message=violation.message,
         location=_locate(text, path, violation.node),
         field_path=violation.field_path,

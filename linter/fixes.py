@@ -56,7 +56,9 @@ def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> 
         candidates = [finding for finding in findings if is_applicable(finding.fix, unsafe)]
         if not candidates:
             return FixOutcome(current, findings, applied)
-        chosen_fixes = select_non_overlapping([finding.fix for finding in candidates if finding.fix])
+        chosen_fixes = select_non_overlapping(
+            [finding.fix for finding in candidates if finding.fix]
+        )
         chosen = [finding for finding in candidates if finding.fix in chosen_fixes]
         edits = [edit for fix in chosen_fixes for edit in fix.edits]
         current = apply_edits(current, edits)
@@ -82,7 +84,7 @@ def _shape(text: str) -> tuple[int, str | None]:
 
 
 class WriteRefused(Exception):
-    """The file was not written (it changed on disk, or the write failed); the original is intact."""
+    """The file was not written (changed on disk, or the write failed); the original is intact."""
 
 
 def write_atomically(path: Path, data: bytes, stamp: FileStamp | None) -> None:

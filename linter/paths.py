@@ -7,7 +7,7 @@ inside ``/var/lib/docker``. ``..`` is never resolved (the API server rejects it 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 #: Mount trees that container runtimes and the kubelet populate with mounts of their own.
 DEFAULT_RUNTIME_ROOTS: tuple[str, ...] = (
@@ -58,7 +58,7 @@ _REPEATED_SLASHES = re.compile(r"/{2,}")
 
 
 def is_windows_path(path: str) -> bool:
-    r"""Whether ``path`` is a Windows path (``C:\...``, ``\\.\pipe\...``), to which no Linux rule applies."""
+    r"""Whether ``path`` is a Windows path (``C:\...``, ``\\.\pipe\...``): no Linux rule applies."""
     return bool(_WINDOWS_PATH.match(path)) or ("\\" in path and not path.startswith("/"))
 
 
@@ -88,7 +88,7 @@ def within(outer: str, inner: str) -> bool:
 
 
 def overlaps(source: str, root: str) -> bool:
-    """dockerd's "inside or contains" test, by whole components: ``source`` is in ``root`` or holds it."""
+    """dockerd's "inside or contains" test by whole components: either path holds the other."""
     return within(source, root) or within(root, source)
 
 
@@ -97,20 +97,37 @@ def overlapping_roots(source: str, roots: Iterable[str]) -> list[str]:
     return [root for root in roots if overlaps(source, root)]
 
 
+def pinned_roots(source: str, roots: Sequence[str]) -> list[str]:
+    """The runtime roots whose mounts a recursive private bind of ``source`` would copy.
+
+    That is every root ``source`` contains (or is), and every root it lies inside unless that
+    root only groups more specific roots: ``/var/lib/kubelet`` holds mounts in ``pods/`` and
+    ``plugins/``, but ``/var/lib/kubelet/seccomp`` holds none, so only the nested roots count there.
+    """
+    pinned = []
+    for root in roots:
+        if within(source, root) or (
+            within(root, source)
+            and not any(other != root and within(root, other) for other in roots)
+        ):
+            pinned.append(root)
+    return pinned
+
+
 def string_prefix_overlaps(source: str, root: str) -> bool:
     """dockerd's own test in ``validateBindDaemonRoot``: a plain string prefix either way."""
     return source.startswith(root) or root.startswith(source)
 
 
 def join_sub_path(path: str, sub_path: str) -> str:
-    """The host path a ``subPath`` mount really binds: ``path`` joined with ``sub_path``, canonical."""
+    """The host path a ``subPath`` mount really binds: ``path`` joined with ``sub_path``."""
     if not sub_path:
         return canon(path)
     return canon(path.rstrip("/") + "/" + sub_path)
 
 
 def normalized_spelling(path: str) -> str:
-    """``path`` with ``//``, ``/./`` and a trailing ``/`` removed; ``/var/run`` is kept as written."""
+    """``path`` without ``//``, ``/./`` and a trailing ``/``; ``/var/run`` is kept as written."""
     if not path.startswith("/"):
         return path
     parts = [part for part in path.split("/") if part not in ("", ".")]

@@ -1,32 +1,71 @@
-"""The settings every rule reads: the runtime profile and the host path lists."""
+"""The settings every rule reads: the runtime profile, the host path lists and rule selection."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mountlint.paths import (
-    DEFAULT_RUNTIME_ROOTS,
-    DEFAULT_RUNTIME_SOCKETS,
-    canon,
-)
+from mountlint.paths import DEFAULT_RUNTIME_ROOTS, DEFAULT_RUNTIME_SOCKETS, canon
 from mountlint.rule import Severity
 
 #: Runtime profiles (``--runtime``): which runtimes make a private mount safe by themselves.
 RUNTIMES = ("containerd", "cri-o", "docker", "any")
 
+#: Host paths whose exposure is dangerous in itself (ML202).
+DEFAULT_SENSITIVE_PATHS: tuple[str, ...] = (
+    "/",
+    "/boot",
+    "/dev",
+    "/etc",
+    "/lib",
+    "/proc",
+    "/sys",
+    "/usr",
+    "/root",
+    "/etc/kubernetes",
+    "/var/lib/kubelet/pki",
+    "/var/lib/etcd",
+)
+
+DEFAULT_KUBELET_ROOT = "/var/lib/kubelet"
+
+
+@dataclass(frozen=True)
+class AllowedHostPath:
+    """One ``allowed-host-paths`` entry (PodSecurityPolicy ``allowedHostPaths`` semantics)."""
+
+    path_prefix: str
+    read_only: bool = False
+
 
 @dataclass(frozen=True)
 class Settings:
-    """Resolved settings for one run (defaults, then the config file, then the command line)."""
+    """Resolved settings for one run (defaults, then the config file, then the command line).
+
+    ``select`` is the set of rule codes that run (None: every rule that is on by default);
+    ``severity_overrides`` maps codes to levels.
+    """
 
     runtime: str = "containerd"
     runtime_roots: tuple[str, ...] = DEFAULT_RUNTIME_ROOTS
     runtime_sockets: tuple[str, ...] = DEFAULT_RUNTIME_SOCKETS
+    sensitive_paths: tuple[str, ...] = DEFAULT_SENSITIVE_PATHS
+    allowed_host_paths: tuple[AllowedHostPath, ...] | None = None
+    kubelet_root: str = DEFAULT_KUBELET_ROOT
+    select: frozenset[str] | None = None
+    severity_overrides: tuple[tuple[str, Severity], ...] = ()
     fail_on: Severity = Severity.WARNING
     canonical_roots: tuple[str, ...] = field(init=False)
+    canonical_sockets: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
         if self.runtime not in RUNTIMES:
-            raise ValueError(f"unknown runtime {self.runtime!r}; expected one of {', '.join(RUNTIMES)}")
+            raise ValueError(
+                f"unknown runtime {self.runtime!r}; expected one of {', '.join(RUNTIMES)}"
+            )
         roots = tuple(dict.fromkeys(canon(root) for root in self.runtime_roots))
         object.__setattr__(self, "canonical_roots", roots)
+        sockets = tuple(dict.fromkeys(canon(socket) for socket in self.runtime_sockets))
+        object.__setattr__(self, "canonical_sockets", sockets)
+
+    def is_selected(self, code: str) -> bool:
+        return self.select is None or code in self.select

@@ -6,7 +6,7 @@ import codecs
 import os
 import stat
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -135,14 +135,19 @@ class Discovery:
     skipped_special: list[Path] = field(default_factory=list)
 
 
+_CHART_MARKERS = ("Chart.yaml", "Chart.yml", "Chart.yaml.tmpl", "values.yaml")
+
+
 def is_helm_templates_dir(path: Path) -> bool:
-    """A chart's ``templates/`` folder (Go templates, not YAML)."""
-    return path.name == "templates" and (path.parent / "Chart.yaml").is_file()
+    """A chart's ``templates/`` folder (Go templates, not YAML): its parent holds a chart file."""
+    return path.name == "templates" and any(
+        (path.parent / marker).is_file() for marker in _CHART_MARKERS
+    )
 
 
-def is_helm_template_file(path: Path) -> bool:
-    """A file inside a chart's ``templates/`` tree."""
-    return any(is_helm_templates_dir(parent) for parent in path.parents)
+def is_helm_template_text(path: Path, text: str) -> bool:
+    """A file under a ``templates/`` folder that uses Go template syntax."""
+    return "{{" in text and "templates" in path.parent.parts
 
 
 def discover(paths: Iterable[str]) -> Discovery:
@@ -174,7 +179,9 @@ def _add(path: Path, found: Discovery, seen: set[Path]) -> None:
         found.files.append(path)
 
 
-def _walk(directory: Path, found: Discovery, seen: set[Path], visited_dirs: set[tuple[int, int]]) -> None:
+def _walk(
+    directory: Path, found: Discovery, seen: set[Path], visited_dirs: set[tuple[int, int]]
+) -> None:
     try:
         info = directory.stat()
     except OSError as error:

@@ -2,7 +2,8 @@
 
 Built-in workload kinds are read at their known paths; ``List`` items are unpacked; anything else
 (custom resources such as Argo Rollouts or OpenKruise workloads) is searched for pod-spec-shaped
-mappings. Every node keeps its indexed YAML path for messages (``spec.template.spec.containers[0]``).
+mappings. Every node keeps its indexed YAML path for messages
+(``spec.template.spec.containers[0]``).
 Fields of the wrong type are read as absent here; the rules that care report them.
 """
 
@@ -270,7 +271,9 @@ def _looks_like_pod_spec(node: MappingNode) -> bool:
     return any(get(item, "volumeMounts") is not None for item in containers.value)
 
 
-def _search_pod_specs(root: MappingNode, root_path: YamlPath) -> Iterator[tuple[MappingNode, YamlPath]]:
+def _search_pod_specs(
+    root: MappingNode, root_path: YamlPath
+) -> Iterator[tuple[MappingNode, YamlPath]]:
     """Pod-spec-shaped mappings anywhere under ``root`` (each node visited once)."""
     seen: set[int] = set()
     stack: list[tuple[Node, YamlPath, int]] = [(root, root_path, 0)]
@@ -291,7 +294,9 @@ def _search_pod_specs(root: MappingNode, root_path: YamlPath) -> Iterator[tuple[
             stack.extend(reversed(children))
         elif isinstance(node, SequenceNode):
             stack.extend(
-                reversed([(item, (*path, index), depth + 1) for index, item in enumerate(node.value)])
+                reversed(
+                    [(item, (*path, index), depth + 1) for index, item in enumerate(node.value)]
+                )
             )
 
 
@@ -318,7 +323,9 @@ def _pod_spec(obj: K8sObject, node: MappingNode, path: YamlPath) -> PodSpec:
         for index, item in enumerate(items(get(node, kind))):
             if not isinstance(item, MappingNode):
                 continue
-            container = Container(pod=pod, kind=kind, index=index, node=item, path=(*path, kind, index))
+            container = Container(
+                pod=pod, kind=kind, index=index, node=item, path=(*path, kind, index)
+            )
             for mount_index, mount_node in enumerate(items(get(item, "volumeMounts"))):
                 if isinstance(mount_node, MappingNode):
                     mount = Mount(

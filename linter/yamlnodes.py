@@ -50,7 +50,7 @@ class Document:
     shared: frozenset[int] = field(default_factory=frozenset)
 
     def is_shared(self, node: Node) -> bool:
-        """Whether ``node`` is reached through an anchor/alias (editing it would edit every user)."""
+        """Whether ``node`` is reached through an anchor or alias (edits would change all users)."""
         return id(node) in self.shared
 
 
@@ -103,8 +103,13 @@ def parse_stream(text: str, pure: bool = False) -> ParsedStream:
 
 def _problem_from_error(error: MarkedYAMLError, text: str) -> SyntaxProblem:
     mark = error.problem_mark or error.context_mark
-    parts = [part for part in (error.context, error.problem) if part]
-    message = "; ".join(str(part).strip() for part in parts) or "invalid YAML"
+    message = str(error.problem or error.context or "invalid YAML").strip()
+    context_mark = error.context_mark
+    if error.context and error.problem:
+        where = ""
+        if context_mark is not None and mark is not None and context_mark.line != mark.line:
+            where = f" that starts at line {context_mark.line + 1}"
+        message += f" ({str(error.context).strip()}{where})"
     if mark is None:
         return SyntaxProblem(message, 0, 0, 0)
     offset = getattr(mark, "index", 0) or 0
@@ -112,7 +117,7 @@ def _problem_from_error(error: MarkedYAMLError, text: str) -> SyntaxProblem:
 
 
 def _shared_nodes(root: Node) -> frozenset[int]:
-    """Ids of the nodes reachable by more than one path (anchored and aliased), and everything below.
+    """Ids of the nodes reachable by more than one path (anchored and aliased), and all below them.
 
     Each node object is expanded once, so alias bombs cost no more than their text.
     """
@@ -294,4 +299,3 @@ def node_kind(node: Node | None) -> str:
         return "list"
     tag = str(getattr(node, "tag", ""))
     return tag.rsplit(":", 1)[-1] if tag.startswith("tag:yaml.org,2002:") else "scalar"
-

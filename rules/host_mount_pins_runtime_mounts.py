@@ -101,7 +101,7 @@ from mountlint.paths import (
     canon,
     is_windows_path,
     join_sub_path,
-    overlapping_roots,
+    pinned_roots,
     string_prefix_overlaps,
     within,
 )
@@ -134,29 +134,30 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
     if not path or not path.startswith("/") or is_windows_path(path):
         return
     propagation = mount.field("mountPropagation")
-    if propagation is not None and not is_null(propagation.value):
-        if scalar_text(propagation.value) != "None":
-            return
+    explicit = (
+        propagation.value if propagation is not None and not is_null(propagation.value) else None
+    )
+    if explicit is not None and scalar_text(explicit) != "None":
+        return
     sub_path = mount.text("subPath")
     uses_sub_path = bool(sub_path or mount.text("subPathExpr"))
-    source = join_sub_path(path, sub_path) if sub_path and not sub_path.startswith("/") else canon(path)
+    relative_sub_path = sub_path if sub_path and not sub_path.startswith("/") else None
+    source = join_sub_path(path, relative_sub_path) if relative_sub_path else canon(path)
     roots = sorted(
-        overlapping_roots(source, context.settings.canonical_roots),
+        pinned_roots(source, context.settings.canonical_roots),
         key=lambda root: root not in CRITICAL_RUNTIME_ROOTS,
     )
     if not roots:
         return
 
     mitigation = _mitigation(context.settings.runtime, source)
-    severity = _severity(mount, roots, uses_sub_path, mitigation)
     volume_name = mount.volume.name if mount.volume is not None else mount.name
-    explicit = propagation is not None and not is_null(propagation.value)
     message = (
         f"hostPath volume '{volume_name}' mounts host '{path}' at '{mount.mount_path}' with "
         f"mountPropagation None ({'' if explicit else 'the default, '}Linux rprivate); "
         f"{_relation(source, roots)}: {mount.container.label} keeps private copies of them, so "
-        "when the node removes one (a pod's network namespace, a volume) unmounting fails with "
-        "'device or resource busy' and that pod hangs in Terminating"
+        f"when the node removes one ({_victims(roots)}) unmounting fails with "
+        "'device or resource busy' and the pod it belongs to hangs in Terminating"
     )
     if mitigation:
         message += f"; {mitigation}"
@@ -167,15 +168,14 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
         message += "; mount a narrower host path instead of using subPath"
     else:
         message += "; mount a narrower host path"
-    node = propagation.value if propagation is not None and not is_null(propagation.value) else mount.node
     related = [Related(mount.container.node, f"in {mount.container.label}")]
     if mount.volume is not None:
         related.insert(0, Related(mount.volume.node, f"hostPath volume '{volume_name}'"))
     yield Violation(
         message=message,
-        node=node,
+        node=explicit or (propagation.key if propagation is not None else mount.node),
         field_path=render_path(mount.path),
-        severity=severity,
+        severity=_severity(mount, roots, uses_sub_path, mitigation),
         fix=fix,
         related=tuple(related),
     )
@@ -185,17 +185,37 @@ def _relation(source: str, roots: list[str]) -> str:
     inside = [root for root in roots if within(root, source) and root != source]
     if inside:
         return f"'{source}' lies inside {inside[-1]}, where the runtime creates mounts"
-    shown = ", ".join(roots[:_SHOWN_ROOTS])
-    more = len(roots) - _SHOWN_ROOTS
-    suffix = f" and {more} more" if more > 0 else ""
-    if roots == [source]:
+    held = [root for root in roots if root != source]
+    if not held:
         return f"'{source}' is where the runtime creates mounts"
+    shown = ", ".join(held[:_SHOWN_ROOTS])
+    more = len(held) - _SHOWN_ROOTS
+    suffix = f" and {more} more" if more > 0 else ""
     return f"'{source}' holds runtime-managed mounts ({shown}{suffix})"
+
+
+_VICTIMS = (
+    ("/run/netns", "a pod's network namespace"),
+    ("/var/lib/kubelet/pods", "a pod's volume"),
+    ("/var/lib/kubelet/plugins", "a CSI volume's staging mount"),
+    ("/run/ipcns", "a pod's IPC namespace"),
+    ("/run/utsns", "a pod's UTS namespace"),
+)
+
+
+def _victims(roots: list[str]) -> str:
+    """What the node would fail to unmount, in words, for the roots a mount pins."""
+    named = [words for root, words in _VICTIMS if root in roots]
+    if any(root not in dict(_VICTIMS) for root in roots):
+        named.append("a container's root filesystem")
+    return ", ".join(named[:3]) or "a runtime mount"
 
 
 def _mitigation(runtime: str, source: str) -> str:
     if runtime == "docker" and string_prefix_overlaps(source, DOCKER_DATA_ROOT):
-        return "mitigated with runtime 'docker': dockerd mounts binds that overlap its data root rslave"
+        return (
+            "mitigated with runtime 'docker': dockerd mounts binds overlapping its data root rslave"
+        )
     if runtime == "cri-o" and within(source, CRIO_STORAGE_ROOT):
         return "mitigated with runtime 'cri-o': CRI-O mounts ancestors of its storage root rslave"
     return ""

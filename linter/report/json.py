@@ -50,7 +50,8 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
             "applicability": fix.applicability.value,
             "description": fix.description,
             "edits": [
-                {"start": edit.start, "end": edit.end, "content": edit.content} for edit in fix.edits
+                {"start": edit.start, "end": edit.end, "content": edit.content}
+                for edit in fix.edits
             ],
         },
         "related": [
@@ -68,7 +69,9 @@ def render_json(outcome: RunOutcome) -> str:
         "version": JSON_REPORT_VERSION,
         "tool": {"name": "mountlint", "version": __version__},
         "findings": [finding_to_dict(finding) for finding in outcome.findings],
-        "errors": [{"path": problem.display, "message": problem.message} for problem in outcome.problems],
+        "errors": [
+            {"path": problem.display, "message": problem.message} for problem in outcome.problems
+        ],
         "summary": {
             "files_checked": outcome.files_checked,
             "findings": len(outcome.findings),
