@@ -111,7 +111,7 @@ def lint_source(source: Source, settings: Settings) -> FileResult:
         return result
     decoded = decode(source.raw)
     if isinstance(decoded, DecodeProblem):
-        if not settings.is_selected(_syntax_rule().code):
+        if not settings.is_selected(_syntax_rule()):
             return result
         result.findings.append(
             _syntax_finding(source.display, decoded.message, decoded.line, decoded.column, 0)
@@ -132,10 +132,10 @@ def lint_text(text: str, path: str, settings: Settings) -> list[Finding]:
     """All findings for a YAML text, ordered by position then code."""
     stream = parse_stream(text)
     findings: list[Finding] = []
-    rules = tuple(item for item in all_rules() if settings.is_selected(item.rule.code))
+    rules = tuple(item for item in all_rules() if settings.is_selected(item.rule))
     for document in stream.documents:
         findings.extend(_lint_document(document, text, path, settings, rules))
-    if stream.problem is not None and settings.is_selected(_syntax_rule().code):
+    if stream.problem is not None and settings.is_selected(_syntax_rule()):
         findings.append(_syntax_from_problem(path, stream.problem))
     findings.sort(key=lambda finding: (finding.location.offset, finding.rule.code))
     return findings

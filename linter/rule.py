@@ -62,6 +62,7 @@ class Rule:
     scope: Scope
     fix: FixAvailability = FixAvailability.NONE
     tags: tuple[str, ...] = ()
+    enabled_by_default: bool = True
     doc: str = ""
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mountlint.paths import DEFAULT_RUNTIME_ROOTS, DEFAULT_RUNTIME_SOCKETS, canon
-from mountlint.rule import Severity
+from mountlint.rule import Rule, Severity
 
 #: Runtime profiles (``--runtime``): which runtimes make a private mount safe by themselves.
 RUNTIMES = ("containerd", "cri-o", "docker", "any")
@@ -67,5 +67,8 @@ class Settings:
         sockets = tuple(dict.fromkeys(canon(socket) for socket in self.runtime_sockets))
         object.__setattr__(self, "canonical_sockets", sockets)
 
-    def is_selected(self, code: str) -> bool:
-        return self.select is None or code in self.select
+    def is_selected(self, rule: Rule) -> bool:
+        """Whether ``rule`` runs: listed in ``select``, or on by default when nothing is selected."""
+        if self.select is None:
+            return rule.enabled_by_default
+        return rule.code in self.select
