@@ -68,7 +68,7 @@ class Settings:
         object.__setattr__(self, "canonical_sockets", sockets)
 
     def is_selected(self, rule: Rule) -> bool:
-        """Whether ``rule`` runs: listed in ``select``, or on by default when nothing is selected."""
+        """Whether ``rule`` runs: listed in ``select``, or on by default when none is selected."""
         if self.select is None:
             return rule.enabled_by_default
         return rule.code in self.select

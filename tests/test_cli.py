@@ -1,0 +1,184 @@
+"""The command line as users run it: output format, exit codes, errors without tracebacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from helpers import EXAMPLES, run_mountlint
+
+INCIDENT = EXAMPLES / "incident"
+BAD = INCIDENT / "rootfsmount.yaml"
+FIXED = INCIDENT / "rootfsmount-fixed.yaml"
+
+
+def test_text_report_line_and_summary() -> None:
+    result = run_mountlint(str(BAD))
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"{BAD}:24:11: ML101 [error] [*] ")
+    assert lines[-1] == "Found 1 problem (1 fixable with --fix)."
+    assert "Traceback" not in result.stderr
+
+
+def test_clean_file_exits_zero() -> None:
+    result = run_mountlint(str(FIXED))
+    assert (result.returncode, result.stdout) == (0, "All checks passed!\n")
+
+
+def test_json_report() -> None:
+    result = run_mountlint("--format", "json", str(BAD))
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert report["version"] == 1
+    [finding] = report["findings"]
+    assert finding["code"] == "ML101"
+    assert finding["severity"] == "error"
+    assert finding["location"]["line"] == 24
+    assert finding["field_path"] == "spec.template.spec.containers[0].volumeMounts[0]"
+    assert finding["object"] == {"kind": "Deployment", "name": "rootfsmount", "namespace": None}
+    assert finding["fix"]["applicability"] == "safe"
+    assert report["summary"]["fixable"] == 1
+
+
+def test_output_file(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    result = run_mountlint("--format", "json", "-o", str(out), str(BAD))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert json.loads(out.read_text())["summary"]["findings"] == 1
+
+
+@pytest.mark.parametrize(
+    ("flags", "code"),
+    [
+        ([], 1),
+        (["--exit-zero"], 0),
+        (["--fail-on", "error"], 1),
+        (["--fail-on", "never"], 0),
+        (["--runtime", "docker"], 0),  # dockerd mounts "/" rslave: info only
+        (["--runtime", "docker", "--fail-on", "info"], 1),
+    ],
+)
+def test_exit_codes(flags: list[str], code: int) -> None:
+    assert run_mountlint(*flags, str(BAD)).returncode == code
+
+
+def test_runtime_docker_reports_info() -> None:
+    result = run_mountlint("--runtime", "docker", str(BAD))
+    assert " ML101 [info] " in result.stdout
+    assert "mitigated with runtime 'docker'" in result.stdout
+
+
+def test_missing_path_exits_2_and_goes_on() -> None:
+    result = run_mountlint("does-not-exist.yaml", str(BAD))
+    assert result.returncode == 2
+    assert "does-not-exist.yaml: no such file or directory" in result.stderr
+    assert "ML101" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_unreadable_file_exits_2() -> None:
+    # /proc/self/mem is a regular file whose read fails, even for root.
+    result = run_mountlint("/proc/self/mem")
+    assert result.returncode == 2
+    assert "/proc/self/mem:" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_permission_denied_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "secret.yaml"
+    path.write_text("hostPath: {}\n")
+    path.chmod(0)
+    result = run_mountlint(str(path))
+    assert result.returncode == 2
+    assert "permission denied" in result.stderr
+
+
+def test_invalid_yaml_is_ml001_at_the_parser_line(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text("kind: Pod\nspec:\n  volumes:\n    - hostPath: {path: /\n  containers: []\n")
+    result = run_mountlint(str(path))
+    assert result.returncode == 1
+    assert f"{path}:5:13: ML001 [error] " in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_stdin_with_stdin_filename() -> None:
+    result = run_mountlint("-", "--stdin-filename", "deploy/app.yaml", stdin=BAD.read_bytes())
+    assert result.returncode == 1
+    assert result.stdout.startswith("deploy/app.yaml:24:11: ML101 ")
+
+
+def test_stdin_fix_prints_fixed_text() -> None:
+    result = run_mountlint("--fix", "-", stdin=BAD.read_bytes())
+    assert result.returncode == 0
+    assert result.stdout == FIXED.read_text()
+    assert "1 fixed" in result.stderr
+
+
+def test_fix_acceptance(tmp_path: Path) -> None:
+    copy = tmp_path / "rootfsmount.yaml"
+    shutil.copy(BAD, copy)
+    diff = run_mountlint("--diff", str(copy))
+    assert diff.returncode == 1
+    assert [
+        line for line in diff.stdout.splitlines() if line.startswith(("+ ", "- ", "+  ", "-  "))
+    ] == ["+          mountPropagation: HostToContainer"]
+    assert copy.read_bytes() == BAD.read_bytes()
+    first = run_mountlint("--fix", str(copy))
+    assert first.returncode == 0
+    assert "1 fixed, 0 remaining" in first.stdout
+    assert copy.read_bytes() == FIXED.read_bytes()
+    second = run_mountlint("--fix", str(copy))
+    assert (second.returncode, second.stdout) == (0, "All checks passed!\n")
+    assert copy.read_bytes() == FIXED.read_bytes()
+
+
+def test_list_rules() -> None:
+    result = run_mountlint("--list-rules")
+    assert result.returncode == 0
+    assert result.stdout.splitlines()[0].split() == ["code", "name", "severity", "fix"]
+    assert any(
+        line.split()[:2] == ["ML101", "host-mount-pins-runtime-mounts"]
+        for line in result.stdout.splitlines()
+    )
+
+
+@pytest.mark.parametrize("selector", ["ML101", "ml101", "host-mount-pins-runtime-mounts"])
+def test_explain(selector: str) -> None:
+    result = run_mountlint("--explain", selector)
+    assert result.returncode == 0
+    assert result.stdout.startswith("# ML101 host-mount-pins-runtime-mounts")
+    assert "## Why is this bad?" in result.stdout
+
+
+def test_explain_unknown_rule() -> None:
+    result = run_mountlint("--explain", "ML999")
+    assert result.returncode == 2
+    assert "unknown rule" in result.stderr
+
+
+def test_usage_error_exits_2() -> None:
+    result = run_mountlint("--format", "xml", str(BAD))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+
+
+def test_no_color_in_pipes() -> None:
+    assert "\x1b[" not in run_mountlint(str(BAD)).stdout
+
+
+def test_python_dash_m_and_console_script_agree() -> None:
+    script = shutil.which("mountlint")
+    if script is None:
+        pytest.skip("the mountlint console script is not on PATH")
+    import subprocess
+
+    result = subprocess.run([script, str(BAD)], capture_output=True, text=True, check=False)
+    assert result.stdout == run_mountlint(str(BAD)).stdout

@@ -1,0 +1,70 @@
+"""Meta-tests: every rule is registered, documented, and its documentation tells the truth."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from mountlint.engine import lint_text
+from mountlint.registry import all_rules
+from mountlint.rule import FixAvailability, Scope
+from mountlint.ruledocs import REQUIRED_SECTIONS, render_markdown, sections, yaml_examples
+from mountlint.settings import Settings
+
+from helpers import REPO
+
+RULES = {item.rule.code: item for item in all_rules()}
+
+
+def test_registry_is_sorted_and_complete() -> None:
+    from mountlint.rules import RULE_MODULES
+
+    assert list(RULE_MODULES) == sorted(RULE_MODULES)
+    rules_dir = REPO / "rules"
+    on_disk = sorted(p.stem for p in rules_dir.glob("*.py") if p.stem != "__init__")
+    assert on_disk == sorted(RULE_MODULES)
+
+
+def test_codes_and_names_are_unique_and_well_formed() -> None:
+    codes = [item.rule.code for item in all_rules()]
+    names = [item.rule.name for item in all_rules()]
+    assert len(set(codes)) == len(codes)
+    assert len(set(names)) == len(names)
+    for item in all_rules():
+        assert re.fullmatch(r"ML\d{3}", item.rule.code)
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", item.rule.name)
+        assert item.module == item.rule.name.replace("-", "_")
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_docstring_sections(code: str) -> None:
+    rule = RULES[code].rule
+    found = sections(rule.doc)
+    for name in REQUIRED_SECTIONS:
+        assert found.get(name), f"{code} lacks a '## {name}' section"
+    if rule.fix is not FixAvailability.NONE:
+        assert found.get("Fix safety"), f"{code} is fixable but lacks '## Fix safety'"
+    assert not rule.summary.endswith(".")
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_example_fires_and_use_instead_does_not(code: str) -> None:
+    rule = RULES[code].rule
+    found = sections(rule.doc)
+    settings = Settings(select=frozenset({code}))
+    [example] = yaml_examples(found["Example"])
+    assert code in {f.rule.code for f in lint_text(example, "example.yaml", settings)}
+    for instead in yaml_examples(found["Use instead"]):
+        assert lint_text(instead, "instead.yaml", settings) == []
+
+
+def test_one_syntax_rule() -> None:
+    assert [item.rule.code for item in all_rules() if item.rule.scope is Scope.SYNTAX] == ["ML001"]
+
+
+def test_generated_reference_is_current() -> None:
+    path = REPO / "docs" / "rules.md"
+    assert path.read_text(encoding="utf-8") == render_markdown(), (
+        "docs/rules.md is stale: run `python -m mountlint.ruledocs > docs/rules.md`"
+    )
