@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import sys
 from dataclasses import dataclass
@@ -12,6 +13,14 @@ from typing import TextIO
 import click
 
 from mountlint import __version__
+from mountlint.config import (
+    CommandLine,
+    ConfigError,
+    ConfigResolver,
+    Resolved,
+    is_excluded,
+    schema,
+)
 from mountlint.engine import FileResult, lint_source
 from mountlint.fixes import FixOutcome, WriteRefused, fix_text, is_applicable, write_atomically
 from mountlint.registry import all_rules, find_rule
@@ -42,10 +51,13 @@ class Options:
     format: str = "text"
     output: str | None = None
     exit_zero: bool = False
-    fail_on: str = "warning"
-    runtime: str = "containerd"
+    fail_on: str | None = None
+    runtime: str | None = None
     stdin_filename: str | None = None
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    config: str | None = None
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] | None = None
 
 
 def _stderr(message: str) -> None:
@@ -88,12 +100,14 @@ def _explain(selector: str) -> int:
     return EXIT_CLEAN
 
 
-def _sources(options: Options, outcome: RunOutcome) -> list[Source]:
-    """Read every input; problems and skipped folders go into ``outcome``."""
-    sources: list[Source] = []
+def _sources(
+    options: Options, resolver: ConfigResolver, outcome: RunOutcome
+) -> list[tuple[Source, Resolved]]:
+    """Read every input with the settings that apply to it; problems go into ``outcome``."""
+    sources: list[tuple[Source, Resolved]] = []
     file_paths = [path for path in options.paths if path != "-"]
     if "-" in options.paths:
-        sources.append(read_stdin(options.stdin_filename))
+        sources.append((read_stdin(options.stdin_filename), resolver.default()))
     found = discover(file_paths)
     outcome.problems.extend(found.problems)
     if found.skipped_template_dirs:
@@ -106,21 +120,25 @@ def _sources(options: Options, outcome: RunOutcome) -> list[Source]:
     for path in found.skipped_special:
         outcome.notices.append(f"{path}: skipped: not a regular file")
     for path in found.files:
+        resolved = resolver.for_file(path)
+        if is_excluded(path, resolved.exclude, resolved.exclude_base):
+            continue
         read = read_file(path, options.max_file_size)
         if isinstance(read, InputProblem):
             outcome.problems.append(read)
         else:
-            sources.append(read)
+            sources.append((read, resolved))
     return sources
 
 
 def _diff(source: Source, before: str, after: str) -> str:
     name = source.display
+    relative = not name.startswith("/")
     lines = difflib.unified_diff(
         before.splitlines(keepends=True),
         after.splitlines(keepends=True),
-        fromfile=f"a/{name}",
-        tofile=f"b/{name}",
+        fromfile=f"a/{name}" if relative else name,
+        tofile=f"b/{name}" if relative else name,
     )
     return "".join(
         line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
@@ -162,12 +180,12 @@ def _apply_fixes(
     outcome.findings.extend(fixed.findings)
 
 
-def _exit_code(outcome: RunOutcome, options: Options) -> int:
+def _exit_code(outcome: RunOutcome, options: Options, fail_on: str) -> int:
     if outcome.problems:
         return EXIT_ERROR
-    if options.exit_zero or options.fail_on == "never":
+    if options.exit_zero or fail_on == "never":
         return EXIT_CLEAN
-    threshold = Severity(options.fail_on).rank
+    threshold = Severity(fail_on).rank
     if any(finding.severity.rank >= threshold for finding in outcome.findings):
         return EXIT_FINDINGS
     return EXIT_CLEAN
@@ -175,10 +193,23 @@ def _exit_code(outcome: RunOutcome, options: Options) -> int:
 
 def run(options: Options) -> int:
     """Lint (and maybe fix) the inputs and print the report; returns the exit code."""
-    settings = Settings(runtime=options.runtime)
+    flags = CommandLine(
+        select=options.select,
+        ignore=options.ignore,
+        runtime=options.runtime,
+        fail_on=options.fail_on,
+    )
+    resolver = ConfigResolver(flags, Path.cwd(), Path(options.config) if options.config else None)
     outcome = RunOutcome(unsafe_fixes=options.unsafe_fixes)
+    try:
+        fail_on = resolver.default().fail_on
+        inputs = _sources(options, resolver, outcome)
+    except ConfigError as error:
+        _stderr(f"error: {error}")
+        return EXIT_ERROR
     diffs: list[str] = []
-    for source in _sources(options, outcome):
+    for source, resolved in inputs:
+        settings = resolved.settings
         try:
             result = lint_source(source, settings)
         except Exception as error:  # one bad file must not stop the run
@@ -189,11 +220,12 @@ def run(options: Options) -> int:
         outcome.files_checked += 1
         if result.notice:
             outcome.notices.append(f"{source.display}: skipped: {result.notice}")
+        outcome.suppressed.extend(result.suppressed)
         if options.fix or options.diff:
             _apply_fixes(result, options, settings, outcome, diffs)
         else:
             outcome.findings.extend(result.findings)
-    outcome.exit_code = _exit_code(outcome, options)
+    outcome.exit_code = _exit_code(outcome, options, fail_on)
     for notice in outcome.notices:
         _stderr(notice)
     for problem in outcome.problems:
@@ -249,16 +281,30 @@ def _write_report(outcome: RunOutcome, options: Options, to_stderr: bool) -> Non
 @click.option(
     "--fail-on",
     type=click.Choice(FAIL_ON_CHOICES),
-    default="warning",
-    show_default=True,
-    help="Lowest level that makes the run fail.",
+    help="Lowest level that makes the run fail (default: warning).",
 )
 @click.option(
     "--runtime",
     type=click.Choice(RUNTIMES),
-    default="containerd",
-    show_default=True,
-    help="Container runtime profile of the target nodes.",
+    help="Container runtime profile of the target nodes (default: containerd).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="Configuration file (default: .mountlint.yaml, .mountlint.yml or "
+    "[tool.mountlint] in pyproject.toml, searched upward).",
+)
+@click.option(
+    "--select",
+    "select_",
+    multiple=True,
+    metavar="RULES",
+    help="Run only these rules: codes, code prefixes or names, comma-separated.",
+)
+@click.option("--ignore", "ignore_", multiple=True, metavar="RULES", help="Do not run these rules.")
+@click.option(
+    "--print-config-schema", is_flag=True, help="Print the configuration's JSON Schema and exit."
 )
 @click.option(
     "--stdin-filename", metavar="NAME", help="File name to report for input read from `-`."
@@ -281,8 +327,12 @@ def command(
     list_rules: bool,
     explain: str | None,
     exit_zero: bool,
-    fail_on: str,
-    runtime: str,
+    fail_on: str | None,
+    runtime: str | None,
+    config_path: str | None,
+    select_: tuple[str, ...],
+    ignore_: tuple[str, ...],
+    print_config_schema: bool,
     stdin_filename: str | None,
     max_file_size: int,
 ) -> None:
@@ -297,6 +347,9 @@ def command(
         sys.exit(EXIT_CLEAN)
     if explain:
         sys.exit(_explain(explain))
+    if print_config_schema:
+        click.echo(json.dumps(schema(), indent=2))
+        sys.exit(EXIT_CLEAN)
     options = Options(
         paths=paths or (".",),
         fix=fix,
@@ -309,8 +362,18 @@ def command(
         runtime=runtime,
         stdin_filename=stdin_filename,
         max_file_size=max_file_size,
+        config=config_path,
+        select=_split(select_),
+        ignore=_split(ignore_),
     )
     sys.exit(run(options))
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
+    """``("ML1,ML2", "ML3")`` -> ``("ML1", "ML2", "ML3")``; None when the flag was not given."""
+    if not values:
+        return None
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
 def main() -> None:

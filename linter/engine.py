@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from mountlint.edits import Applicability, EditBuilder, Fix, content_end
+from mountlint.edits import EditBuilder
+from mountlint.findings import Finding, Location, RelatedLocation, locate, point
 from mountlint.registry import RegisteredRule, all_rules
-from mountlint.rule import Rule, RuleContext, Scope, Severity, Violation
+from mountlint.rule import Rule, RuleContext, Scope, Violation
 from mountlint.settings import Settings
 from mountlint.sources import (
     Decoded,
@@ -17,47 +18,25 @@ from mountlint.sources import (
     is_helm_template_text,
     may_hold_findings,
 )
+from mountlint.suppressions import (
+    IGNORE_ANNOTATION,
+    AnnotationIgnore,
+    apply_suppressions,
+    find_directives,
+    parse_annotation,
+)
 from mountlint.workloads import K8sObject, Workloads, find_workloads
-from mountlint.yamlnodes import Document, Node, SyntaxProblem, parse_stream
+from mountlint.yamlnodes import Document, ScalarNode, SyntaxProblem, get_path, parse_stream
 
-
-@dataclass(frozen=True)
-class Location:
-    """A span in a file: 1-based lines and columns, 0-based character offsets."""
-
-    path: str
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-    offset: int
-    end_offset: int
-
-
-@dataclass(frozen=True)
-class RelatedLocation:
-    location: Location
-    message: str
-
-
-@dataclass
-class Finding:
-    """A located, levelled violation of one rule."""
-
-    rule: Rule
-    severity: Severity
-    message: str
-    location: Location
-    field_path: str = ""
-    fix: Fix | None = None
-    related: tuple[RelatedLocation, ...] = ()
-    object_kind: str | None = None
-    object_name: str | None = None
-    object_namespace: str | None = None
-
-    @property
-    def fix_applicability(self) -> Applicability | None:
-        return self.fix.applicability if self.fix is not None else None
+__all__ = [
+    "FileResult",
+    "Finding",
+    "Location",
+    "RelatedLocation",
+    "TextResult",
+    "lint_source",
+    "lint_text",
+]
 
 
 @dataclass
@@ -66,42 +45,22 @@ class FileResult:
 
     source: Source
     findings: list[Finding] = field(default_factory=list)
+    suppressed: list[Finding] = field(default_factory=list)
     decoded: Decoded | None = None
     parsed: bool = False
     notice: str | None = None
 
 
-def _locate(text: str, path: str, node: Node) -> Location:
-    start = node.start_mark
-    end_index = content_end(node)
-    if end_index is None or end_index < start.index:
-        end_index = int(node.end_mark.index)
-    end_line, end_column = _line_column(text, end_index)
-    return Location(
-        path=path,
-        line=int(start.line) + 1,
-        column=int(start.column) + 1,
-        end_line=end_line + 1,
-        end_column=end_column + 1,
-        offset=int(start.index),
-        end_offset=end_index,
-    )
-
-
-def _line_column(text: str, index: int) -> tuple[int, int]:
-    line = text.count("\n", 0, index)
-    return line, index - (text.rfind("\n", 0, index) + 1)
-
-
-def _point(path: str, line: int, column: int, offset: int) -> Location:
-    return Location(path, line + 1, column + 1, line + 1, column + 1, offset, offset)
+def _engine_rule(scope: Scope) -> Rule:
+    """The rule under which the engine itself reports (parse failures, unused suppressions)."""
+    for registered in all_rules():
+        if registered.rule.scope is scope:
+            return registered.rule
+    raise LookupError(f"no rule with scope {scope.value} is registered")
 
 
 def _syntax_rule() -> Rule:
-    for registered in all_rules():
-        if registered.rule.scope is Scope.SYNTAX:
-            return registered.rule
-    raise LookupError("no syntax rule is registered")
+    return _engine_rule(Scope.SYNTAX)
 
 
 def lint_source(source: Source, settings: Settings) -> FileResult:
@@ -111,11 +70,10 @@ def lint_source(source: Source, settings: Settings) -> FileResult:
         return result
     decoded = decode(source.raw)
     if isinstance(decoded, DecodeProblem):
-        if not settings.is_selected(_syntax_rule()):
-            return result
-        result.findings.append(
-            _syntax_finding(source.display, decoded.message, decoded.line, decoded.column, 0)
-        )
+        if settings.is_selected(_syntax_rule()):
+            result.findings.append(
+                _syntax_finding(source.display, decoded.message, decoded.line, decoded.column, 0)
+            )
         return result
     result.decoded = decoded
     if source.path is not None and is_helm_template_text(source.path, decoded.text):
@@ -124,21 +82,42 @@ def lint_source(source: Source, settings: Settings) -> FileResult:
         )
         return result
     result.parsed = True
-    result.findings = lint_text(decoded.text, source.display, settings)
+    analysed = analyze_text(decoded.text, source.display, settings)
+    result.findings, result.suppressed = analysed.findings, analysed.suppressed
     return result
 
 
+@dataclass
+class TextResult:
+    """Findings that stand, and those silenced by suppression comments or annotations."""
+
+    findings: list[Finding]
+    suppressed: list[Finding]
+
+
 def lint_text(text: str, path: str, settings: Settings) -> list[Finding]:
-    """All findings for a YAML text, ordered by position then code."""
+    """The findings that stand for a YAML text, ordered by position then code."""
+    return analyze_text(text, path, settings).findings
+
+
+def analyze_text(text: str, path: str, settings: Settings) -> TextResult:
+    """Run the selected rules over a YAML text and apply its suppressions."""
     stream = parse_stream(text)
     findings: list[Finding] = []
+    annotations: list[AnnotationIgnore] = []
     rules = tuple(item for item in all_rules() if settings.is_selected(item.rule))
     for document in stream.documents:
-        findings.extend(_lint_document(document, text, path, settings, rules))
+        findings.extend(_lint_document(document, text, path, settings, rules, annotations))
     if stream.problem is not None and settings.is_selected(_syntax_rule()):
         findings.append(_syntax_from_problem(path, stream.problem))
-    findings.sort(key=lambda finding: (finding.location.offset, finding.rule.code))
-    return findings
+    directives = find_directives(text, stream.documents)
+    active, suppressed = findings, []
+    if directives or annotations:
+        active, suppressed = apply_suppressions(
+            findings, directives, annotations, text, path, settings, _engine_rule(Scope.SUPPRESSION)
+        )
+    active.sort(key=lambda finding: (finding.location.offset, finding.rule.code))
+    return TextResult(active, suppressed)
 
 
 def _syntax_from_problem(path: str, problem: SyntaxProblem) -> Finding:
@@ -151,25 +130,37 @@ def _syntax_finding(path: str, message: str, line: int, column: int, offset: int
         rule=rule,
         severity=rule.severity,
         message=message[:1].upper() + message[1:],
-        location=_point(path, line, column, offset),
+        location=point(path, line, column, offset),
     )
 
 
 def _lint_document(
-    document: Document, text: str, path: str, settings: Settings, rules: tuple[RegisteredRule, ...]
+    document: Document,
+    text: str,
+    path: str,
+    settings: Settings,
+    rules: tuple[RegisteredRule, ...],
+    annotations: list[AnnotationIgnore],
 ) -> list[Finding]:
     workloads = find_workloads(document)
+    ignores = {id(obj): _annotation(obj) for obj in workloads.objects}
+    annotations.extend(ignore for ignore in ignores.values() if ignore is not None)
     if not workloads.pod_specs and not workloads.persistent_volumes:
         return []
     context = RuleContext(
         settings=settings, document=document, edits=EditBuilder(text, document.shared)
     )
     return [
-        _finding(registered.rule, violation, text, path, obj, settings)
+        _finding(registered.rule, violation, text, path, obj, settings, ignores[id(obj)])
         for registered in rules
         for target, obj in _targets(registered.rule.scope, workloads)
         for violation in registered.check(target, context)
     ]
+
+
+def _annotation(obj: K8sObject) -> AnnotationIgnore | None:
+    node = get_path(obj.node, "metadata", "annotations", IGNORE_ANNOTATION)
+    return parse_annotation(node) if isinstance(node, ScalarNode) else None
 
 
 def _targets(scope: Scope, workloads: Workloads) -> Iterator[tuple[object, K8sObject]]:
@@ -187,21 +178,28 @@ def _targets(scope: Scope, workloads: Workloads) -> Iterator[tuple[object, K8sOb
 
 
 def _finding(
-    rule: Rule, violation: Violation, text: str, path: str, obj: K8sObject, settings: Settings
+    rule: Rule,
+    violation: Violation,
+    text: str,
+    path: str,
+    obj: K8sObject,
+    settings: Settings,
+    annotation: AnnotationIgnore | None,
 ) -> Finding:
     override = dict(settings.severity_overrides).get(rule.code)
     return Finding(
         rule=rule,
         severity=override or violation.severity or rule.severity,
         message=violation.message,
-        location=_locate(text, path, violation.node),
+        location=locate(text, path, violation.node),
         field_path=violation.field_path,
         fix=violation.fix,
         related=tuple(
-            RelatedLocation(_locate(text, path, related.node), related.message)
+            RelatedLocation(locate(text, path, related.node), related.message)
             for related in violation.related
         ),
         object_kind=obj.kind,
         object_name=obj.name,
         object_namespace=obj.namespace,
+        annotation=annotation,
     )

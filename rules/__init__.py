@@ -6,5 +6,6 @@ a ``RULE`` with its metadata and a ``check()`` generator. Add a module here to r
 
 RULE_MODULES: tuple[str, ...] = (
     "host_mount_pins_runtime_mounts",
+    "unused_suppression",
     "yaml_syntax_error",
 )

@@ -110,21 +110,23 @@ def test_invalid_yaml_is_ml001_at_the_parser_line(tmp_path: Path) -> None:
 
 
 def test_stdin_with_stdin_filename() -> None:
-    result = run_mountlint("-", "--stdin-filename", "deploy/app.yaml", stdin=BAD.read_bytes())
+    result = run_mountlint(
+        "-", "--stdin-filename", "deploy/app.yaml", "--select", "ML101", stdin=BAD.read_bytes()
+    )
     assert result.returncode == 1
     assert result.stdout.startswith("deploy/app.yaml:24:11: ML101 ")
 
 
 def test_stdin_fix_prints_fixed_text() -> None:
-    result = run_mountlint("--fix", "-", stdin=BAD.read_bytes())
+    result = run_mountlint("--fix", "-", stdin=BAD.read_bytes(), cwd=INCIDENT)
     assert result.returncode == 0
     assert result.stdout == FIXED.read_text()
     assert "1 fixed" in result.stderr
 
 
 def test_fix_acceptance(tmp_path: Path) -> None:
+    shutil.copytree(INCIDENT, tmp_path, dirs_exist_ok=True)  # with its .mountlint.yaml
     copy = tmp_path / "rootfsmount.yaml"
-    shutil.copy(BAD, copy)
     diff = run_mountlint("--diff", str(copy))
     assert diff.returncode == 1
     assert [

@@ -219,7 +219,7 @@ def _write(path: Path, data: bytes, mode: int = 0o640) -> Path:
 def test_cli_fix_keeps_crlf_bom_and_mode(tmp_path: Path) -> None:
     text = _pod("        - name: root\n          mountPath: /rootfs\n")
     path = _write(tmp_path / "crlf.yaml", b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
-    result = run_mountlint("--fix", str(path))
+    result = run_mountlint("--fix", "--select", "ML101", str(path))
     assert result.returncode == 0, result.stderr
     data = path.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
@@ -233,14 +233,14 @@ def test_cli_fix_keeps_crlf_bom_and_mode(tmp_path: Path) -> None:
 def test_cli_fix_utf16_file(tmp_path: Path) -> None:
     text = _pod("        - name: root\n          mountPath: /rootfs\n")
     path = _write(tmp_path / "u16.yaml", text.encode("utf-16"))
-    assert run_mountlint("--fix", str(path)).returncode == 0
+    assert run_mountlint("--fix", "--select", "ML101", str(path)).returncode == 0
     assert path.read_bytes() == _fix(text).encode("utf-16")
 
 
 def test_cli_alias_leaves_file_untouched(tmp_path: Path) -> None:
     text = _pod("        - &m {name: root, mountPath: /rootfs}\n        - *m\n")
     path = _write(tmp_path / "alias.yaml", text.encode())
-    result = run_mountlint("--fix", str(path))
+    result = run_mountlint("--fix", "--select", "ML101", str(path))
     assert result.returncode == 1
     assert path.read_bytes() == text.encode()
     assert "[*]" not in result.stdout
@@ -250,7 +250,7 @@ def test_diff_writes_nothing(tmp_path: Path) -> None:
     text = _pod("        - name: root\n          mountPath: /rootfs\n")
     path = _write(tmp_path / "d.yaml", text.encode())
     before = path.stat().st_mtime_ns
-    result = run_mountlint("--diff", str(path))
+    result = run_mountlint("--diff", "--select", "ML101", str(path))
     assert result.returncode == 1
     assert "+          mountPropagation: HostToContainer" in result.stdout
     assert path.read_bytes() == text.encode()

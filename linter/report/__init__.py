@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mountlint.edits import Applicability
-from mountlint.engine import Finding
+from mountlint.findings import Finding
 from mountlint.sources import InputProblem
 
 FORMATS = ("text", "json")
@@ -16,6 +16,7 @@ class RunOutcome:
     """Everything a reporter may show about one run."""
 
     findings: list[Finding] = field(default_factory=list)
+    suppressed: list[Finding] = field(default_factory=list)
     problems: list[InputProblem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     files_checked: int = 0

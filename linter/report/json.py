@@ -12,7 +12,7 @@ from typing import Any
 
 from mountlint import __version__
 from mountlint.edits import Applicability
-from mountlint.engine import Finding, Location
+from mountlint.findings import Finding, Location
 from mountlint.report import RunOutcome
 
 JSON_REPORT_VERSION = 1
@@ -79,6 +79,7 @@ def render_json(outcome: RunOutcome) -> str:
             "fixable": outcome.count_fixable(Applicability.SAFE),
             "unsafe_fixable": outcome.count_fixable(Applicability.UNSAFE),
             "fixed": outcome.fixed,
+            "suppressed": len(outcome.suppressed),
             "exit_code": outcome.exit_code,
         },
     }

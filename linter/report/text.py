@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mountlint.edits import Applicability
-from mountlint.engine import Finding
+from mountlint.findings import Finding
 from mountlint.report import RunOutcome
 from mountlint.rule import Severity
 
@@ -44,12 +44,13 @@ def _plural(count: int, word: str) -> str:
 
 def summary_line(outcome: RunOutcome) -> str:
     remaining = len(outcome.findings)
+    suppressed = f" {len(outcome.suppressed)} suppressed." if outcome.suppressed else ""
     if remaining == 0 and outcome.fixed == 0:
-        return "All checks passed!"
+        return f"All checks passed!{suppressed}"
     if outcome.fixed:
         return (
             f"Found {_plural(remaining + outcome.fixed, 'problem')} "
-            f"({outcome.fixed} fixed, {remaining} remaining)."
+            f"({outcome.fixed} fixed, {remaining} remaining).{suppressed}"
         )
     details = []
     safe = outcome.count_fixable(Applicability.SAFE)
@@ -59,7 +60,7 @@ def summary_line(outcome: RunOutcome) -> str:
     if unsafe:
         details.append(f"{unsafe} with --unsafe-fixes")
     suffix = f" ({', '.join(details)})" if details else ""
-    return f"Found {_plural(remaining, 'problem')}{suffix}."
+    return f"Found {_plural(remaining, 'problem')}{suffix}.{suppressed}"
 
 
 def render_text(outcome: RunOutcome, color: bool = False) -> str:

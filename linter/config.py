@@ -1,0 +1,360 @@
+"""Find, read and validate the configuration, and resolve it into settings.
+
+Configuration lives in ``.mountlint.yaml`` / ``.mountlint.yml`` or ``[tool.mountlint]`` in
+``pyproject.toml``, found upward from the working directory (or given with ``--config``). It is
+validated against the JSON Schema shipped in the package; every error names the file, the line
+and the key.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from mountlint.paths import DEFAULT_RUNTIME_ROOTS, DEFAULT_RUNTIME_SOCKETS
+from mountlint.registry import all_rules
+from mountlint.rule import Severity
+from mountlint.settings import (
+    DEFAULT_KUBELET_ROOT,
+    DEFAULT_SENSITIVE_PATHS,
+    AllowedHostPath,
+    Settings,
+)
+from mountlint.yamlnodes import (
+    BOOL_TAG,
+    NULL_TAG,
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    parse_stream,
+)
+
+CONFIG_FILE_NAMES = (".mountlint.yaml", ".mountlint.yml")
+PYPROJECT = "pyproject.toml"
+
+ConfigPath = tuple[str | int, ...]
+
+
+class ConfigError(Exception):
+    """A configuration problem, located at a file, line and key."""
+
+    def __init__(self, path: Path | None, line: int | None, key: str, message: str) -> None:
+        where = str(path) if path is not None else "command line"
+        if line is not None:
+            where += f":{line}"
+        super().__init__(f"{where}: {key}: {message}" if key else f"{where}: {message}")
+
+
+@dataclass
+class Config:
+    """Configuration values with the line of every key (for messages)."""
+
+    path: Path | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    lines: dict[ConfigPath, int] = field(default_factory=dict)
+
+    def line(self, key_path: ConfigPath) -> int | None:
+        """The line of ``key_path`` or of its closest ancestor that has one."""
+        while key_path:
+            if key_path in self.lines:
+                return self.lines[key_path]
+            key_path = key_path[:-1]
+        return None
+
+    def error(self, key_path: ConfigPath, message: str) -> ConfigError:
+        key = ".".join(str(part) if isinstance(part, str) else f"[{part}]" for part in key_path)
+        return ConfigError(self.path, self.line(key_path), key.replace(".[", "["), message)
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema of the configuration (``mountlint --print-config-schema``)."""
+    text = resources.files("mountlint").joinpath("config.schema.json").read_text("utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest configuration file at or above ``start``."""
+    for directory in (start, *start.parents):
+        for name in CONFIG_FILE_NAMES:
+            if (directory / name).is_file():
+                return directory / name
+        pyproject = directory / PYPROJECT
+        if pyproject.is_file() and _pyproject_has_section(pyproject):
+            return pyproject
+    return None
+
+
+def _pyproject_has_section(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return re.search(r"^\s*\[tool\.mountlint[\].]", text, re.MULTILINE) is not None
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate a configuration file."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError as error:
+        raise ConfigError(path, None, "", "no such file") from error
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(path, None, "", f"cannot read: {error}") from error
+    config = _load_toml(path, text) if path.name.endswith(".toml") else _load_yaml(path, text)
+    _validate(config)
+    return config
+
+
+def _load_yaml(path: Path, text: str) -> Config:
+    stream = parse_stream(text)
+    if stream.problem is not None:
+        raise ConfigError(
+            path, stream.problem.line + 1, "", f"invalid YAML: {stream.problem.message}"
+        )
+    config = Config(path=path)
+    if not stream.documents:
+        return config
+    if len(stream.documents) > 1:
+        raise ConfigError(path, None, "", "expected one YAML document")
+    root = stream.documents[0].root
+    if not isinstance(root, MappingNode):
+        raise ConfigError(path, int(root.start_mark.line) + 1, "", "expected a mapping of settings")
+    config.values = _to_python(root, (), config.lines)
+    return config
+
+
+def _to_python(node: Node, key_path: ConfigPath, lines: dict[ConfigPath, int]) -> Any:
+    lines.setdefault(key_path, int(node.start_mark.line) + 1)
+    if isinstance(node, MappingNode):
+        mapping: dict[str, Any] = {}
+        for key, value in node.value:
+            name = str(key.value)
+            lines[(*key_path, name)] = int(key.start_mark.line) + 1
+            mapping[name] = _to_python(value, (*key_path, name), lines)
+        return mapping
+    if isinstance(node, SequenceNode):
+        return [_to_python(item, (*key_path, i), lines) for i, item in enumerate(node.value)]
+    assert isinstance(node, ScalarNode)
+    if node.tag == NULL_TAG:
+        return None
+    if node.tag == BOOL_TAG:
+        return str(node.value).lower() == "true"
+    if node.tag.endswith(":int"):
+        try:
+            return int(node.value)
+        except ValueError:
+            return node.value
+    return str(node.value)
+
+
+def _load_toml(path: Path, text: str) -> Config:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        line = getattr(error, "lineno", None)
+        raise ConfigError(path, line, "", f"invalid TOML: {error}") from error
+    section = data.get("tool", {}).get("mountlint", {})
+    config = Config(path=path, values=section if isinstance(section, dict) else {})
+    config.lines = _toml_lines(text, config.values)
+    return config
+
+
+def _toml_lines(text: str, values: dict[str, Any]) -> dict[ConfigPath, int]:
+    """Lines of the top-level keys of ``[tool.mountlint]`` (and of its sub-tables)."""
+    lines: dict[ConfigPath, int] = {}
+    in_section = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = re.match(r"^\s*\[\s*([^\]]+?)\s*\]", line)
+        if header:
+            name = header.group(1)
+            in_section = name == "tool.mountlint" or name.startswith("tool.mountlint.")
+            if name.startswith("tool.mountlint."):
+                lines.setdefault((name.removeprefix("tool.mountlint."),), number)
+            continue
+        key = re.match(r"^\s*\"?([A-Za-z0-9_-]+)\"?\s*=", line)
+        if in_section and key and key.group(1) in values:
+            lines.setdefault((key.group(1),), number)
+    return lines
+
+
+def _validate(config: Config) -> None:
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(schema())
+    errors = sorted(validator.iter_errors(config.values), key=lambda e: list(e.absolute_path))
+    for error in errors:
+        key_path = tuple(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            known = set(error.schema.get("properties", {}))
+            unknown = sorted(set(error.instance) - known)
+            if unknown:
+                raise config.error((*key_path, unknown[0]), "unknown setting")
+        raise config.error(key_path, _schema_message(error))
+
+
+def _schema_message(error: Any) -> str:
+    if error.validator == "enum":
+        return f"{error.instance!r} is not one of {', '.join(map(repr, error.validator_value))}"
+    if error.validator == "pattern" and error.validator_value == "^/":
+        return f"{error.instance!r} is not an absolute path"
+    if error.validator == "type":
+        got = type(error.instance).__name__
+        return f"expected {error.validator_value}, got {got} {error.instance!r}"
+    return str(error.message)
+
+
+# --- resolving -------------------------------------------------------------------------------
+
+
+def resolve_selectors(selectors: Iterable[str], origin: Config, key: str) -> set[str]:
+    """Rule codes matching codes, code prefixes, names or ALL; unknown selectors are errors."""
+    rules = [item.rule for item in all_rules()]
+    codes: set[str] = set()
+    for index, selector in enumerate(selectors):
+        wanted = selector.strip()
+        if wanted.upper() == "ALL":
+            codes.update(rule.code for rule in rules)
+            continue
+        matched = {
+            rule.code
+            for rule in rules
+            if (rule.code.startswith(wanted.upper()) and re.fullmatch(r"ML\d{0,3}", wanted.upper()))
+            or rule.name == wanted.lower()
+        }
+        if not matched:
+            raise origin.error((key, index), f"unknown rule {selector!r}")
+        codes.update(matched)
+    return codes
+
+
+@dataclass(frozen=True)
+class CommandLine:
+    """The flags that override the configuration file (None: not given)."""
+
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] | None = None
+    runtime: str | None = None
+    fail_on: str | None = None
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Settings plus the run-level options that come from configuration."""
+
+    settings: Settings
+    fail_on: str
+    exclude: tuple[str, ...]
+    exclude_base: Path
+
+
+def resolve(config: Config, flags: CommandLine, cwd: Path) -> Resolved:
+    """Defaults, then the configuration file, then the command line."""
+    values = config.values
+    flag_config = Config(path=None)
+    if flags.select is not None:
+        chosen = resolve_selectors(flags.select, flag_config, "--select")
+    elif "select" in values:
+        chosen = resolve_selectors(values["select"], config, "select")
+    else:
+        chosen = {item.rule.code for item in all_rules() if item.rule.enabled_by_default}
+    if flags.ignore is not None:
+        chosen -= resolve_selectors(flags.ignore, flag_config, "--ignore")
+    if "ignore" in values:
+        chosen -= resolve_selectors(values["ignore"], config, "ignore")
+    overrides = []
+    for name, level in values.get("severity", {}).items():
+        matched = resolve_selectors([name], config, "severity")
+        overrides.extend((code, Severity(level)) for code in sorted(matched))
+    allowed = values.get("allowed-host-paths")
+    settings = Settings(
+        runtime=flags.runtime or values.get("runtime", "containerd"),
+        runtime_roots=(*DEFAULT_RUNTIME_ROOTS, *values.get("runtime-roots", ())),
+        runtime_sockets=(*DEFAULT_RUNTIME_SOCKETS, *values.get("runtime-sockets", ())),
+        sensitive_paths=(*DEFAULT_SENSITIVE_PATHS, *values.get("sensitive-paths", ())),
+        allowed_host_paths=None
+        if allowed is None
+        else tuple(
+            AllowedHostPath(item["path-prefix"], bool(item.get("read-only", False)))
+            for item in allowed
+        ),
+        kubelet_root=values.get("kubelet-root", DEFAULT_KUBELET_ROOT),
+        select=frozenset(chosen),
+        severity_overrides=tuple(overrides),
+    )
+    base = config.path.parent if config.path is not None else cwd
+    return Resolved(
+        settings=settings,
+        fail_on=flags.fail_on or values.get("fail-on", "warning"),
+        exclude=tuple(values.get("exclude", ())),
+        exclude_base=base,
+    )
+
+
+def is_excluded(path: Path, patterns: tuple[str, ...], base: Path) -> bool:
+    """Whether ``path`` (or a folder above it) matches an ``exclude`` glob relative to ``base``."""
+    if not patterns:
+        return False
+    try:
+        relative = PurePosixPath(path.resolve().relative_to(base.resolve()).as_posix())
+    except ValueError:
+        relative = PurePosixPath(path.as_posix())
+    candidates = [relative, *relative.parents]
+    for pattern in patterns:
+        cleaned = pattern.rstrip("/")
+        for candidate in candidates:
+            text = str(candidate)
+            if text in ("", ".") and cleaned not in ("", "."):
+                continue
+            if fnmatch.fnmatchcase(text, cleaned) or fnmatch.fnmatchcase(candidate.name, cleaned):
+                return True
+    return False
+
+
+class ConfigResolver:
+    """Settings for each file: from ``--config``, else the configuration nearest to the file.
+
+    Like ruff, each file uses the closest ``.mountlint.yaml`` / ``.mountlint.yml`` /
+    ``pyproject.toml`` with ``[tool.mountlint]`` at or above its folder; a file with none above it
+    uses the one found upward from the working directory. Command-line flags override them all.
+    """
+
+    def __init__(self, flags: CommandLine, cwd: Path, forced: Path | None = None) -> None:
+        self.flags = flags
+        self.cwd = cwd
+        self.forced = forced
+        self._found: dict[Path, Path | None] = {}
+        self._resolved: dict[Path | None, Resolved] = {}
+
+    def default(self) -> Resolved:
+        """The settings for standard input and for the run as a whole (``fail-on``)."""
+        return self._resolve(self.forced or self._find(self.cwd))
+
+    def for_file(self, path: Path) -> Resolved:
+        if self.forced is not None:
+            return self.default()
+        found = self._find(path.parent.absolute())
+        return self._resolve(found) if found is not None else self.default()
+
+    def _find(self, directory: Path) -> Path | None:
+        if directory not in self._found:
+            self._found[directory] = find_config(directory)
+        return self._found[directory]
+
+    def _resolve(self, path: Path | None) -> Resolved:
+        if path not in self._resolved:
+            config = load_config(path) if path is not None else Config()
+            self._resolved[path] = resolve(config, self.flags, self.cwd)
+        return self._resolved[path]

@@ -1,0 +1,80 @@
+"""Findings: what a rule reported, levelled and located in a file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from mountlint.edits import Applicability, Fix, content_end
+from mountlint.rule import Rule, Severity
+from mountlint.yamlnodes import Node
+
+if TYPE_CHECKING:
+    from mountlint.suppressions import AnnotationIgnore
+
+
+@dataclass(frozen=True)
+class Location:
+    """A span in a file: 1-based lines and columns, 0-based character offsets."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    offset: int
+    end_offset: int
+
+
+@dataclass(frozen=True)
+class RelatedLocation:
+    location: Location
+    message: str
+
+
+@dataclass
+class Finding:
+    """A located, levelled violation of one rule."""
+
+    rule: Rule
+    severity: Severity
+    message: str
+    location: Location
+    field_path: str = ""
+    fix: Fix | None = None
+    related: tuple[RelatedLocation, ...] = ()
+    object_kind: str | None = None
+    object_name: str | None = None
+    object_namespace: str | None = None
+    annotation: AnnotationIgnore | None = None
+
+    @property
+    def fix_applicability(self) -> Applicability | None:
+        return self.fix.applicability if self.fix is not None else None
+
+
+def locate(text: str, path: str, node: Node) -> Location:
+    start = node.start_mark
+    end_index = content_end(node)
+    if end_index is None or end_index < start.index:
+        end_index = int(node.end_mark.index)
+    end_line, end_column = line_column(text, end_index)
+    return Location(
+        path=path,
+        line=int(start.line) + 1,
+        column=int(start.column) + 1,
+        end_line=end_line + 1,
+        end_column=end_column + 1,
+        offset=int(start.index),
+        end_offset=end_index,
+    )
+
+
+def line_column(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index)
+    return line, index - (text.rfind("\n", 0, index) + 1)
+
+
+def point(path: str, line: int, column: int, offset: int) -> Location:
+    """A zero-width location from 0-based line and column."""
+    return Location(path, line + 1, column + 1, line + 1, column + 1, offset, offset)

@@ -1,0 +1,285 @@
+"""Suppression comments and annotations, and the findings they silence.
+
+- ``# mountlint: disable=ML101,writable-host-path`` at the end of the flagged line, or alone on
+  the line above it (``# mountlint: disable`` without codes silences every rule there);
+- ``# mountlint: disable-file`` anywhere in a file;
+- the object annotation ``mountlint.io/ignore: "ML101,ML203"`` (or ``all``).
+
+A directive that silences nothing is itself reported (ML002), so stale ones get cleaned up.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from mountlint.edits import Applicability, Edit, Fix
+from mountlint.findings import Finding, line_column, locate, point
+from mountlint.registry import all_rules
+from mountlint.rule import Rule
+from mountlint.settings import Settings
+from mountlint.yamlnodes import Document, MappingNode, Node, ScalarNode, SequenceNode
+
+IGNORE_ANNOTATION = "mountlint.io/ignore"
+
+_DIRECTIVE = re.compile(
+    r"(?:^|(?<=[ \t]))#[ \t]*mountlint:[ \t]*(?P<kind>disable-file|disable)"
+    r"(?:[ \t]*=[ \t]*(?P<codes>[A-Za-z0-9_, \t-]+?))?[ \t]*(?:#.*)?\r?$",
+    re.MULTILINE,
+)
+
+
+def resolve_rule(selector: str) -> str | None:
+    """The code of the rule named by a code or a name, case-insensitively."""
+    wanted = selector.strip().lower()
+    for item in all_rules():
+        if wanted in (item.rule.code.lower(), item.rule.name):
+            return item.rule.code
+    return None
+
+
+@dataclass
+class Directive:
+    """One ``# mountlint:`` comment; ``codes`` None means every rule."""
+
+    line: int  #: 1-based line of the comment
+    start: int  #: character offset of ``#``
+    end: int  #: character offset after the directive (before the line ending)
+    file_level: bool
+    standalone: bool  #: alone on its line, so it applies to the next line
+    codes: dict[str, str] | None  #: code -> selector as written
+    unknown: list[str] = field(default_factory=list)
+    used: set[str] = field(default_factory=set)
+
+    @property
+    def target_line(self) -> int:
+        return self.line + 1 if self.standalone else self.line
+
+    def covers(self, code: str, first_line: int, last_line: int) -> bool:
+        """Whether this silences ``code`` for a finding spanning ``first_line..last_line``."""
+        if not self.file_level and not first_line <= self.target_line <= last_line:
+            return False
+        return self.codes is None or code in self.codes
+
+
+def find_directives(text: str, documents: Iterable[Document]) -> list[Directive]:
+    """The suppression comments of ``text`` (text inside quoted or block scalars is skipped)."""
+    if "mountlint:" not in text:
+        return []
+    spans = _string_spans(documents)
+    directives = []
+    for match in _DIRECTIVE.finditer(text):
+        start = match.start()
+        if any(low <= start < high for low, high in spans):
+            continue
+        line_start = text.rfind("\n", 0, start) + 1
+        codes: dict[str, str] | None = None
+        unknown: list[str] = []
+        if match.group("codes"):
+            codes = {}
+            for selector in re.split(r"[,\s]+", match.group("codes").strip()):
+                if not selector:
+                    continue
+                code = resolve_rule(selector)
+                if code is None:
+                    unknown.append(selector)
+                else:
+                    codes[code] = selector
+        end = match.end()
+        if text[end - 1 : end] == "\r":
+            end -= 1
+        directives.append(
+            Directive(
+                line=text.count("\n", 0, start) + 1,
+                start=start,
+                end=end,
+                file_level=match.group("kind") == "disable-file",
+                standalone=not text[line_start:start].strip(),
+                codes=codes,
+                unknown=unknown,
+            )
+        )
+    return directives
+
+
+def _string_spans(documents: Iterable[Document]) -> list[tuple[int, int]]:
+    """Spans of quoted and block scalars, where ``#`` is text, not a comment."""
+    spans = []
+    for document in documents:
+        seen: set[int] = set()
+        stack: list[Node] = [document.root]
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if isinstance(node, ScalarNode):
+                if node.style is not None:
+                    spans.append((int(node.start_mark.index), int(node.end_mark.index)))
+            elif isinstance(node, MappingNode):
+                for key, value in node.value:
+                    stack.extend((key, value))
+            elif isinstance(node, SequenceNode):
+                stack.extend(node.value)
+    return spans
+
+
+@dataclass
+class AnnotationIgnore:
+    """An object's ``mountlint.io/ignore`` annotation; ``codes`` None means ``all``."""
+
+    node: ScalarNode
+    codes: dict[str, str] | None
+    unknown: list[str] = field(default_factory=list)
+    used: set[str] = field(default_factory=set)
+
+    def covers(self, code: str) -> bool:
+        return self.codes is None or code in self.codes
+
+
+def parse_annotation(node: ScalarNode) -> AnnotationIgnore:
+    """Read ``"ML101, writable-host-path"`` or ``all``."""
+    text = str(node.value).strip()
+    if text.lower() == "all":
+        return AnnotationIgnore(node=node, codes=None)
+    ignore = AnnotationIgnore(node=node, codes={})
+    for selector in re.split(r"[,\s]+", text):
+        if not selector:
+            continue
+        code = resolve_rule(selector)
+        if code is None:
+            ignore.unknown.append(selector)
+        else:
+            assert ignore.codes is not None
+            ignore.codes[code] = selector
+    return ignore
+
+
+def apply_suppressions(
+    findings: list[Finding],
+    directives: list[Directive],
+    annotations: list[AnnotationIgnore],
+    text: str,
+    path: str,
+    settings: Settings,
+    unused_rule: Rule,
+) -> tuple[list[Finding], list[Finding]]:
+    """Split ``findings`` into standing and suppressed ones; report unused suppressions."""
+    active: list[Finding] = []
+    suppressed: list[Finding] = []
+    for finding in findings:
+        code = finding.rule.code
+        annotation = finding.annotation
+        if annotation is not None and annotation.covers(code):
+            annotation.used.add(code)
+            suppressed.append(finding)
+            continue
+        directive = next(
+            (
+                d
+                for d in directives
+                if d.covers(code, finding.location.line, finding.location.end_line)
+            ),
+            None,
+        )
+        if directive is not None:
+            directive.used.add(code)
+            suppressed.append(finding)
+        else:
+            active.append(finding)
+    if settings.is_selected(unused_rule):
+        selected = {item.rule.code for item in all_rules() if settings.is_selected(item.rule)}
+        for directive in directives:
+            active.extend(_unused_directive(directive, selected, text, path, unused_rule))
+        for annotation in annotations:
+            active.extend(_unused_annotation(annotation, selected, text, path, unused_rule))
+    return active, suppressed
+
+
+def _unused_codes(
+    codes: dict[str, str] | None, used: set[str], selected: set[str]
+) -> list[str] | None:
+    """Selected codes nobody used; None for a bare directive that silenced nothing."""
+    if codes is None:
+        return None if not used else []
+    return [code for code in codes if code in selected and code not in used]
+
+
+def _unused_directive(
+    directive: Directive, selected: set[str], text: str, path: str, rule: Rule
+) -> list[Finding]:
+    unused = _unused_codes(directive.codes, directive.used, selected)
+    problems = [f"unknown rule '{name}'" for name in directive.unknown]
+    if unused is None:
+        problems.append("it silences no finding")
+    elif unused:
+        problems.append(f"no {', '.join(unused)} finding {_scope_words(directive)}")
+    if not problems:
+        return []
+    keep = [
+        selector
+        for code, selector in (directive.codes or {}).items()
+        if unused is not None and code not in unused
+    ]
+    fix = _directive_fix(directive, keep, text)
+    line, column = line_column(text, directive.start)
+    return [
+        Finding(
+            rule=rule,
+            severity=rule.severity,
+            message=f"Unused suppression comment: {'; '.join(problems)}",
+            location=point(path, line, column, directive.start),
+            fix=fix,
+        )
+    ]
+
+
+def _scope_words(directive: Directive) -> str:
+    if directive.file_level:
+        return "in this file"
+    return f"on line {directive.target_line}"
+
+
+def _directive_fix(directive: Directive, keep: list[str], text: str) -> Fix:
+    if keep:
+        replacement = (
+            f"# mountlint: {'disable-file' if directive.file_level else 'disable'}={','.join(keep)}"
+        )
+        return Fix(
+            "Remove the unused rules from the comment",
+            Applicability.SAFE,
+            (Edit(directive.start, directive.end, replacement),),
+        )
+    line_start = text.rfind("\n", 0, directive.start) + 1
+    if directive.standalone:
+        newline = text.find("\n", directive.end)
+        stop = len(text) if newline == -1 else newline + 1
+        edit = Edit(line_start, stop, "")
+    else:
+        start = directive.start
+        while start > line_start and text[start - 1] in " \t":
+            start -= 1
+        edit = Edit(start, directive.end, "")
+    return Fix("Remove the unused suppression comment", Applicability.SAFE, (edit,))
+
+
+def _unused_annotation(
+    annotation: AnnotationIgnore, selected: set[str], text: str, path: str, rule: Rule
+) -> list[Finding]:
+    unused = _unused_codes(annotation.codes, annotation.used, selected)
+    problems = [f"unknown rule '{name}'" for name in annotation.unknown]
+    if unused is None:
+        problems.append("it silences no finding of this object")
+    elif unused:
+        problems.append(f"no {', '.join(unused)} finding in this object")
+    if not problems:
+        return []
+    return [
+        Finding(
+            rule=rule,
+            severity=rule.severity,
+            message=f"Unused {IGNORE_ANNOTATION} annotation: {'; '.join(problems)}",
+            location=locate(text, path, annotation.node),
+        )
+    ]
