@@ -24,7 +24,7 @@ from mountlint.config import (
 from mountlint.engine import FileResult, lint_source
 from mountlint.fixes import FixOutcome, WriteRefused, fix_text, is_applicable, write_atomically
 from mountlint.registry import all_rules, find_rule
-from mountlint.report import FORMATS, RunOutcome, render
+from mountlint.report import FORMATS, ReportOptions, RunOutcome, render
 from mountlint.rule import Severity
 from mountlint.settings import RUNTIMES, Settings
 from mountlint.sources import (
@@ -58,6 +58,8 @@ class Options:
     config: str | None = None
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] | None = None
+    sarif_category: str | None = None
+    include_suppressed: bool = False
 
 
 def _stderr(message: str) -> None:
@@ -243,14 +245,22 @@ def run(options: Options) -> int:
 
 
 def _write_report(outcome: RunOutcome, options: Options, to_stderr: bool) -> None:
-    if options.output:
-        text = render(outcome, options.format, color=False)
-        Path(options.output).write_text(text, encoding="utf-8")
-        return
     stream = sys.stderr if to_stderr else sys.stdout
-    stream.write(
-        render(outcome, options.format, color=options.format == "text" and _use_color(stream))
+    report_options = ReportOptions(
+        format=options.format,
+        color=not options.output and options.format == "text" and _use_color(stream),
+        sarif_category=options.sarif_category,
+        include_suppressed=options.include_suppressed,
     )
+    text = render(outcome, report_options)
+    if options.output:
+        try:
+            Path(options.output).write_text(text, encoding="utf-8")
+        except OSError as error:
+            _stderr(f"error: {options.output}: cannot write the report: {error.strerror or error}")
+            outcome.exit_code = EXIT_ERROR
+        return
+    stream.write(text)
     stream.flush()
 
 
@@ -307,6 +317,16 @@ def _write_report(outcome: RunOutcome, options: Options, to_stderr: bool) -> Non
     "--print-config-schema", is_flag=True, help="Print the configuration's JSON Schema and exit."
 )
 @click.option(
+    "--sarif-category",
+    metavar="ID",
+    help="SARIF runs[0].automationDetails.id, to tell several uploads apart.",
+)
+@click.option(
+    "--include-suppressed",
+    is_flag=True,
+    help="List suppressed findings in SARIF, marked as suppressed.",
+)
+@click.option(
     "--stdin-filename", metavar="NAME", help="File name to report for input read from `-`."
 )
 @click.option(
@@ -333,6 +353,8 @@ def command(
     select_: tuple[str, ...],
     ignore_: tuple[str, ...],
     print_config_schema: bool,
+    sarif_category: str | None,
+    include_suppressed: bool,
     stdin_filename: str | None,
     max_file_size: int,
 ) -> None:
@@ -365,6 +387,8 @@ def command(
         config=config_path,
         select=_split(select_),
         ignore=_split(ignore_),
+        sarif_category=sarif_category,
+        include_suppressed=include_suppressed,
     )
     sys.exit(run(options))
 

@@ -25,8 +25,8 @@ from mountlint.suppressions import (
     find_directives,
     parse_annotation,
 )
-from mountlint.workloads import K8sObject, Workloads, find_workloads
-from mountlint.yamlnodes import Document, ScalarNode, SyntaxProblem, get_path, parse_stream
+from mountlint.workloads import K8sObject, Workloads, find_workloads, semantic_path
+from mountlint.yamlnodes import Document, Node, ScalarNode, SyntaxProblem, get_path, parse_stream
 
 __all__ = [
     "FileResult",
@@ -151,7 +151,9 @@ def _lint_document(
         settings=settings, document=document, edits=EditBuilder(text, document.shared)
     )
     return [
-        _finding(registered.rule, violation, text, path, obj, settings, ignores[id(obj)])
+        _finding(
+            registered.rule, violation, text, path, obj, settings, ignores[id(obj)], document.root
+        )
         for registered in rules
         for target, obj in _targets(registered.rule.scope, workloads)
         for violation in registered.check(target, context)
@@ -185,6 +187,7 @@ def _finding(
     obj: K8sObject,
     settings: Settings,
     annotation: AnnotationIgnore | None,
+    document_root: Node,
 ) -> Finding:
     override = dict(settings.severity_overrides).get(rule.code)
     return Finding(
@@ -193,6 +196,7 @@ def _finding(
         message=violation.message,
         location=locate(text, path, violation.node),
         field_path=violation.field_path,
+        semantic_path=semantic_path(document_root, violation.field_path),
         fix=violation.fix,
         related=tuple(
             RelatedLocation(locate(text, path, related.node), related.message)

@@ -46,6 +46,7 @@ class Finding:
     object_kind: str | None = None
     object_name: str | None = None
     object_namespace: str | None = None
+    semantic_path: str = ""
     annotation: AnnotationIgnore | None = None
 
     @property

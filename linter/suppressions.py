@@ -24,8 +24,9 @@ from mountlint.yamlnodes import Document, MappingNode, Node, ScalarNode, Sequenc
 IGNORE_ANNOTATION = "mountlint.io/ignore"
 
 _DIRECTIVE = re.compile(
-    r"(?:^|(?<=[ \t]))#[ \t]*mountlint:[ \t]*(?P<kind>disable-file|disable)"
-    r"(?:[ \t]*=[ \t]*(?P<codes>[A-Za-z0-9_, \t-]+?))?[ \t]*(?:#.*)?\r?$",
+    r"(?:^|(?<=[ \t]))#[ \t]*mountlint:[ \t]*(?P<kind>disable-file|disable)\b"
+    r"(?:[ \t]*=[ \t]*(?P<codes>[A-Za-z0-9_-]+(?:[ \t]*,[ \t]*[A-Za-z0-9_-]+)*))?"
+    r"(?P<reason>[^\r\n]*)",
     re.MULTILINE,
 )
 
@@ -45,7 +46,8 @@ class Directive:
 
     line: int  #: 1-based line of the comment
     start: int  #: character offset of ``#``
-    end: int  #: character offset after the directive (before the line ending)
+    end: int  #: character offset after the rule list (a reason may follow)
+    line_end: int  #: character offset of the end of the line (before the line ending)
     file_level: bool
     standalone: bool  #: alone on its line, so it applies to the next line
     codes: dict[str, str] | None  #: code -> selector as written
@@ -86,14 +88,12 @@ def find_directives(text: str, documents: Iterable[Document]) -> list[Directive]
                     unknown.append(selector)
                 else:
                     codes[code] = selector
-        end = match.end()
-        if text[end - 1 : end] == "\r":
-            end -= 1
         directives.append(
             Directive(
                 line=text.count("\n", 0, start) + 1,
                 start=start,
-                end=end,
+                end=match.end("codes") if match.group("codes") else match.end("kind"),
+                line_end=match.end(),
                 file_level=match.group("kind") == "disable-file",
                 standalone=not text[line_start:start].strip(),
                 codes=codes,
@@ -253,14 +253,14 @@ def _directive_fix(directive: Directive, keep: list[str], text: str) -> Fix:
         )
     line_start = text.rfind("\n", 0, directive.start) + 1
     if directive.standalone:
-        newline = text.find("\n", directive.end)
+        newline = text.find("\n", directive.line_end)
         stop = len(text) if newline == -1 else newline + 1
         edit = Edit(line_start, stop, "")
     else:
         start = directive.start
         while start > line_start and text[start - 1] in " \t":
             start -= 1
-        edit = Edit(start, directive.end, "")
+        edit = Edit(start, directive.line_end, "")
     return Fix("Remove the unused suppression comment", Applicability.SAFE, (edit,))
 
 

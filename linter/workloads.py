@@ -9,6 +9,7 @@ Fields of the wrong type are read as absent here; the rules that care report the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -339,3 +340,42 @@ def _pod_spec(obj: K8sObject, node: MappingNode, path: YamlPath) -> PodSpec:
                     container.mounts.append(mount)
             pod.containers.append(container)
     return pod
+
+
+_PATH_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+_ITEM_KEYS = ("mountPath", "devicePath", "name")
+
+
+def semantic_path(root: Node, field_path: str) -> str:
+    """``field_path`` with list indexes replaced by the items' names, for stable fingerprints.
+
+    ``spec.containers[1].volumeMounts[0]`` becomes ``spec.containers[app].volumeMounts[/rootfs]``:
+    it survives reordering, inserted lines and reformatting, and still tells two mounts apart.
+    """
+    out = ""
+    node: Node | None = root
+    for match in _PATH_TOKEN.finditer(field_path):
+        key, index = match.groups()
+        if key is not None:
+            out += f".{key}" if out else key
+            node = get(node, key)
+            continue
+        item = (
+            items(node)[int(index)] if node is not None and int(index) < len(items(node)) else None
+        )
+        out += f"[{_item_label(item, int(index))}]"
+        node = item
+    return out
+
+
+def _item_label(item: Node | None, index: int) -> str:
+    if isinstance(item, MappingNode):
+        kind = string_value(get(item, "kind"))
+        name = string_value(get_path(item, "metadata", "name"))
+        if kind and name:
+            return f"{kind}/{name}"
+        for key in _ITEM_KEYS:
+            value = string_value(get(item, key))
+            if value:
+                return value
+    return str(index)

@@ -266,20 +266,42 @@ def scalar_text(node: Node | None) -> str | None:
     return None
 
 
+#: Plain scalars that kubectl's YAML 1.1 reader (go-yaml v2) resolves to booleans.
+YAML11_TRUE = frozenset({"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"})
+YAML11_FALSE = frozenset(
+    {"n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"}
+)
+
+
+def _yaml11_bool(node: ScalarNode) -> bool | None:
+    if node.style is not None:
+        return None
+    text = str(node.value)
+    if text in YAML11_TRUE:
+        return True
+    if text in YAML11_FALSE:
+        return False
+    return None
+
+
 def string_value(node: Node | None) -> str | None:
-    """The value of a scalar that Kubernetes would read as a string, else None."""
-    if isinstance(node, ScalarNode) and node.tag == STR_TAG:
+    """The value of a scalar that Kubernetes would read as a string, else None.
+
+    kubectl reads manifests as YAML 1.1, so a plain ``yes`` or ``on`` is a boolean there, not a
+    string, even though YAML 1.2 says otherwise.
+    """
+    if isinstance(node, ScalarNode) and node.tag == STR_TAG and _yaml11_bool(node) is None:
         return str(node.value)
     return None
 
 
 def bool_value(node: Node | None) -> bool | None:
-    """``true``/``false`` as YAML 1.2 core booleans (as Kubernetes reads them), else None."""
-    if isinstance(node, ScalarNode) and node.tag == BOOL_TAG:
-        text = str(node.value).lower()
-        if text in ("true", "false"):
-            return text == "true"
-    return None
+    """A boolean as kubectl reads it (YAML 1.1: ``true``, ``yes``, ``on``, ``y`` ...), else None."""
+    if not isinstance(node, ScalarNode):
+        return None
+    if node.tag == BOOL_TAG:
+        return str(node.value).lower() == "true"
+    return _yaml11_bool(node) if node.tag == STR_TAG else None
 
 
 def items(node: Node | None) -> list[Node]:

@@ -32,3 +32,11 @@ def run_mountlint(
         env=env,
         timeout=120,
     )
+
+
+def sarif_multitool_dir() -> Path:
+    """Where ``.ci/run`` installs the SARIF Multitool (``npm install @microsoft/sarif-multitool``)."""
+    override = os.environ.get("MOUNTLINT_SARIF_MULTITOOL_DIR")
+    if override:
+        return Path(override)
+    return REPO / ".ci" / "node" / "node_modules" / "@microsoft" / "sarif-multitool-linux"

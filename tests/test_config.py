@@ -8,7 +8,6 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from helpers import EXAMPLES, run_mountlint
 
 from mountlint.config import (
     CommandLine,
@@ -23,6 +22,8 @@ from mountlint.config import (
 )
 from mountlint.engine import lint_text
 from mountlint.rule import Severity
+
+from helpers import EXAMPLES, run_mountlint
 
 BAD = (EXAMPLES / "incident" / "rootfsmount.yaml").read_text()
 
@@ -65,8 +66,14 @@ def test_unknown_key_names_file_line_and_key(tmp_path: Path) -> None:
 
 
 def test_wrong_type_names_file_line_and_key(tmp_path: Path) -> None:
-    path = _write(tmp_path / ".mountlint.yaml", "select: [ML101]\nallowed-host-paths:\n  - path-prefix: /var/log\n    read-only: maybe\n")
-    assert _error(path) == f"{path}:4: allowed-host-paths[0].read-only: expected boolean, got str 'maybe'"
+    path = _write(
+        tmp_path / ".mountlint.yaml",
+        "select: [ML101]\nallowed-host-paths:\n  - path-prefix: /var/log\n    read-only: maybe\n",
+    )
+    assert (
+        _error(path)
+        == f"{path}:4: allowed-host-paths[0].read-only: expected boolean, got str 'maybe'"
+    )
 
 
 def test_unknown_rule_names_file_line_and_key(tmp_path: Path) -> None:
@@ -98,7 +105,10 @@ def test_pyproject_section(tmp_path: Path) -> None:
         """,
     )
     assert find_config(tmp_path / "sub" / "dir") is None or find_config(tmp_path) == path
-    assert _error(path) == f"{path}:8: severity.ML101: 'maybe' is not one of 'error', 'warning', 'info'"
+    assert (
+        _error(path)
+        == f"{path}:8: severity.ML101: 'maybe' is not one of 'error', 'warning', 'info'"
+    )
 
 
 def test_find_config_upward_prefers_mountlint_yaml(tmp_path: Path) -> None:
@@ -194,7 +204,9 @@ def test_cli_nearest_config_per_file(tmp_path: Path) -> None:
     _write(tmp_path / "relaxed" / ".mountlint.yaml", "select: [ML101]\nseverity: {ML101: info}\n")
     result = run_mountlint("--format", "json", "--exit-zero", ".", cwd=tmp_path)
     findings = json.loads(result.stdout)["findings"]
-    relaxed = {(f["code"], f["severity"]) for f in findings if f["location"]["path"].startswith("relaxed")}
+    relaxed = {
+        (f["code"], f["severity"]) for f in findings if f["location"]["path"].startswith("relaxed")
+    }
     strict = {f["code"] for f in findings if f["location"]["path"].startswith("strict")}
     assert relaxed == {("ML101", "info")}
     assert {"ML101", "ML201", "ML202", "ML203"} <= strict

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
+from mountlint.config import CommandLine, Config, load_config, resolve
 from mountlint.engine import lint_text
 from mountlint.registry import all_rules
 from mountlint.rule import FixAvailability, Scope
@@ -48,11 +50,22 @@ def test_docstring_sections(code: str) -> None:
     assert not rule.summary.endswith(".")
 
 
+def _settings_for_examples(code: str, found: dict[str, str], tmp_path: Path) -> Settings:
+    """Only ``code``, configured by the ```yaml block of its Options section when it has one."""
+    config = Config()
+    blocks = yaml_examples(found.get("Options", ""))
+    if blocks:
+        path = tmp_path / ".mountlint.yaml"
+        path.write_text(blocks[0])
+        config = load_config(path)
+    return resolve(config, CommandLine(select=(code,)), tmp_path).settings
+
+
 @pytest.mark.parametrize("code", sorted(RULES))
-def test_example_fires_and_use_instead_does_not(code: str) -> None:
+def test_example_fires_and_use_instead_does_not(code: str, tmp_path: Path) -> None:
     rule = RULES[code].rule
     found = sections(rule.doc)
-    settings = Settings(select=frozenset({code}))
+    settings = _settings_for_examples(code, found, tmp_path)
     [example] = yaml_examples(found["Example"])
     assert code in {f.rule.code for f in lint_text(example, "example.yaml", settings)}
     for instead in yaml_examples(found["Use instead"]):

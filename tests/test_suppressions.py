@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers import run_mountlint
-
 from mountlint.engine import analyze_text
 from mountlint.fixes import fix_text
 from mountlint.settings import Settings
+
+from helpers import run_mountlint
 
 SETTINGS = Settings(select=frozenset({"ML002", "ML101", "ML203"}))
 
@@ -59,14 +59,16 @@ def test_disable_file() -> None:
 
 
 def test_annotation() -> None:
-    annotations = "  annotations:\n    mountlint.io/ignore: \"ML101, ML203\"\n"
+    annotations = '  annotations:\n    mountlint.io/ignore: "ML101, ML203"\n'
     assert _codes(_pod(annotations=annotations)) == ([], ["ML101", "ML203"])
     everything = "  annotations:\n    mountlint.io/ignore: all\n"
     assert _codes(_pod(annotations=everything)) == ([], ["ML101", "ML203"])
 
 
 def test_unused_comment_is_reported_with_a_safe_fix() -> None:
-    text = _pod("  # mountlint: disable=ML101,ML206,bogus-rule").replace("path: /\n", "path: /srv\n")
+    text = _pod("  # mountlint: disable=ML101,ML206,bogus-rule").replace(
+        "path: /\n", "path: /srv\n"
+    )
     result = analyze_text(text, "t.yaml", SETTINGS)
     [unused] = [f for f in result.findings if f.rule.code == "ML002"]
     assert unused.location.line == 10
@@ -79,7 +81,9 @@ def test_unused_comment_is_reported_with_a_safe_fix() -> None:
 
 
 def test_partly_unused_comment_keeps_the_used_rules() -> None:
-    text = _pod("  # mountlint: disable=ML101,writable-host-path").replace("path: /\n", "path: /srv\n")
+    text = _pod("  # mountlint: disable=ML101,writable-host-path").replace(
+        "path: /\n", "path: /srv\n"
+    )
     result = analyze_text(text, "t.yaml", SETTINGS)
     assert [f.rule.code for f in result.findings] == ["ML002"]
     assert [f.rule.code for f in result.suppressed] == ["ML203"]
@@ -102,7 +106,7 @@ def test_unused_annotation() -> None:
 
 
 def test_directive_inside_a_string_is_not_a_comment() -> None:
-    text = _pod(annotations="  annotations:\n    note: \"a # mountlint: disable=ML101 example\"\n")
+    text = _pod(annotations='  annotations:\n    note: "a # mountlint: disable=ML101 example"\n')
     assert _codes(text)[0] == [("ML101", 12), ("ML203", 12)]
 
 
@@ -112,3 +116,14 @@ def test_summary_counts_suppressed(tmp_path: Path) -> None:
     result = run_mountlint("--select", "ML101,ML002", str(path))
     assert result.returncode == 0
     assert result.stdout == "All checks passed! 1 suppressed.\n"
+
+
+def test_a_reason_may_follow_the_rules() -> None:
+    text = _pod("  # mountlint: disable=ML101,ML206 (pinned on purpose: see runbook)")
+    settings = Settings(select=frozenset({"ML002", "ML101", "ML206"}))
+    result = analyze_text(text, "t.yaml", settings)
+    assert [f.rule.code for f in result.suppressed] == ["ML101"]
+    [unused] = result.findings
+    assert "no ML206 finding" in unused.message
+    fixed = fix_text(text, "t.yaml", settings).text
+    assert "# mountlint: disable=ML101 (pinned on purpose: see runbook)\n" in fixed

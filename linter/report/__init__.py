@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from mountlint.edits import Applicability
 from mountlint.findings import Finding
 from mountlint.sources import InputProblem
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "github")
 
 
 @dataclass
@@ -34,12 +35,32 @@ class RunOutcome:
         )
 
 
-def render(outcome: RunOutcome, format_name: str, color: bool = False) -> str:
-    """The report for ``outcome`` in ``format_name``."""
-    if format_name == "json":
+@dataclass(frozen=True)
+class ReportOptions:
+    """How to render: format, colour, and the SARIF-only settings."""
+
+    format: str = "text"
+    color: bool = False
+    root: Path | None = None
+    sarif_category: str | None = None
+    include_suppressed: bool = False
+
+
+def render(outcome: RunOutcome, options: ReportOptions) -> str:
+    """The report for ``outcome``; heavy reporters are imported only when used."""
+    if options.format == "json":
         from mountlint.report.json import render_json
 
         return render_json(outcome)
+    if options.format == "sarif":
+        from mountlint.report.sarif import render_sarif, repository_root
+
+        root = options.root or repository_root(Path.cwd())
+        return render_sarif(outcome, root, options.sarif_category, options.include_suppressed)
+    if options.format == "github":
+        from mountlint.report.github import render_github
+
+        return render_github(outcome)
     from mountlint.report.text import render_text
 
-    return render_text(outcome, color=color)
+    return render_text(outcome, color=options.color)

@@ -18,6 +18,15 @@ from mountlint.report import RunOutcome
 JSON_REPORT_VERSION = 1
 
 
+def report_schema() -> dict[str, Any]:
+    """The JSON Schema of this report (shipped as ``mountlint/report/report.schema.json``)."""
+    from importlib import resources
+
+    text = resources.files("mountlint.report").joinpath("report.schema.json").read_text("utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
 def _location(location: Location) -> dict[str, Any]:
     return {
         "path": location.path,

@@ -1,0 +1,196 @@
+"""## What it does
+Flags a volumeMount whose `name` is also used by an entry of the same container's
+`volumeDevices`, or whose `mountPath` equals a `volumeDevices` entry's `devicePath`.
+
+## Why is this bad?
+A volume is either mounted as a filesystem (`volumeMounts`) or handed to the container as a raw
+block device (`volumeDevices`), and one path in the container can hold only one of them. The API
+server rejects the pod, or the workload whose pod template has it (a StatefulSet is accepted,
+but each pod it creates is rejected):
+
+    spec.containers[0].volumeMounts[0].name:
+      Invalid value: "data": must not already exist in volumeDevices
+    spec.containers[0].volumeMounts[0].mountPath:
+      Invalid value: "/dev/xvda": must not already exist as a path in volumeDevices
+
+(and reports the matching `volumeDevices` entry too). The comparison is exact, as in the API
+server; when two `volumeDevices` entries share a name, only the last one's `devicePath` counts,
+as it does there. Empty names and paths are a different error and are not compared.
+
+## Example
+```yaml
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+spec:
+  serviceName: db
+  selector:
+    matchLabels: {app: db}
+  template:
+    metadata:
+      labels: {app: db}
+    spec:
+      containers:
+        - name: db
+          image: postgres
+          volumeDevices:
+            - name: data
+              devicePath: /dev/xvda
+          volumeMounts:
+            - name: data
+              mountPath: /var/lib/postgresql
+  volumeClaimTemplates:
+    - metadata:
+        name: data
+      spec:
+        accessModes: [ReadWriteOnce]
+        volumeMode: Block
+        resources:
+          requests:
+            storage: 10Gi
+```
+
+## Use instead
+Use the claim either as a block device or as a filesystem, not both.
+```yaml
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+spec:
+  serviceName: db
+  selector:
+    matchLabels: {app: db}
+  template:
+    metadata:
+      labels: {app: db}
+    spec:
+      containers:
+        - name: db
+          image: postgres
+          volumeDevices:
+            - name: data
+              devicePath: /dev/xvda
+  volumeClaimTemplates:
+    - metadata:
+        name: data
+      spec:
+        accessModes: [ReadWriteOnce]
+        volumeMode: Block
+        resources:
+          requests:
+            storage: 10Gi
+```
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from mountlint.rule import FixAvailability, Related, Rule, RuleContext, Scope, Severity, Violation
+from mountlint.workloads import Container, Mount, PodSpec, render_path
+from mountlint.yamlnodes import MappingNode, Node, get, items, string_value
+
+RULE = Rule(
+    code="ML311",
+    name="mount-conflicts-with-device",
+    summary=(
+        "A volumeMount uses the name or path of one of the container's volumeDevices: "
+        "the API server rejects it"
+    ),
+    severity=Severity.ERROR,
+    scope=Scope.POD,
+    fix=FixAvailability.NONE,
+    tags=("api-validation",),
+)
+
+
+@dataclass(frozen=True)
+class _Device:
+    """One ``volumeDevices`` entry: its index, item node, name and device path."""
+
+    index: int
+    node: MappingNode
+    name: str | None
+    path: str | None
+
+
+def check(pod: PodSpec, context: RuleContext) -> Iterator[Violation]:
+    """Report mounts that collide with a volumeDevices entry of the same container."""
+    for container in pod.containers:
+        devices = _devices(container)
+        if not devices:
+            continue
+        # Like the API server: a map from device name to path, where the last entry wins.
+        by_name: dict[str, _Device] = {}
+        for device in devices:
+            by_name[device.name or ""] = device
+        by_path: dict[str, _Device] = {}
+        for device in by_name.values():
+            if device.path:
+                by_path.setdefault(device.path, device)
+        for mount in container.mounts:
+            yield from _check_mount(mount, by_name, by_path)
+
+
+def _devices(container: Container) -> list[_Device]:
+    found = []
+    for index, item in enumerate(items(get(container.node, "volumeDevices"))):
+        if isinstance(item, MappingNode):
+            found.append(
+                _Device(
+                    index=index,
+                    node=item,
+                    name=string_value(get(item, "name")),
+                    path=string_value(get(item, "devicePath")),
+                )
+            )
+    return found
+
+
+def _check_mount(
+    mount: Mount, by_name: dict[str, _Device], by_path: dict[str, _Device]
+) -> Iterator[Violation]:
+    api_path = render_path(mount.path[len(mount.pod.obj.path) :])
+    name, mount_path = mount.name, mount.mount_path
+    device = by_name.get(name) if name else None
+    if device is not None:
+        yield _violation(
+            mount,
+            "name",
+            f"{api_path}.name: Invalid value: {_quoted(name or '')}: must not already exist in "
+            f"volumeDevices; volumeDevices[{device.index}] already uses volume '{name}' as a raw "
+            "block device: use it one way only",
+            device,
+        )
+    device = by_path.get(mount_path) if mount_path else None
+    if device is not None:
+        yield _violation(
+            mount,
+            "mountPath",
+            f"{api_path}.mountPath: Invalid value: {_quoted(mount_path or '')}: must not already "
+            f"exist as a path in volumeDevices; volumeDevices[{device.index}] puts a block device "
+            "there: choose another mountPath",
+            device,
+        )
+
+
+def _violation(mount: Mount, field: str, message: str, device: _Device) -> Violation:
+    node: Node = get(mount.node, field) or mount.node
+    return Violation(
+        message=message,
+        node=node,
+        field_path=render_path(mount.path) + f".{field}",
+        related=(
+            Related(device.node, f"volumeDevices[{device.index}]"),
+            Related(mount.container.node, f"in {mount.container.label}"),
+        ),
+    )
+
+
+def _quoted(text: str) -> str:
+    """A string as the API server prints it in errors (Go's %q, close enough for messages)."""
+    return json.dumps(text, ensure_ascii=False)

@@ -1,0 +1,224 @@
+"""## What it does
+Flags a `hostPath` volume without a `type` (missing, `null` or `""`) whose path is evidently a
+Unix socket or a regular file:
+- a socket: a known runtime socket (`/var/run/docker.sock`, `/run/containerd/containerd.sock`, ...)
+  or any path whose last component ends in `.sock`;
+- a file: a well-known single file (`/etc/machine-id`, `/etc/localtime`, `/etc/resolv.conf`,
+  `/etc/hosts`, `/etc/kubernetes/admin.conf`, ...) or a last component with a file extension such
+  as `.conf`, `.json`, `.yaml`, `.pem`, `.crt`, `.key` or `.log`.
+
+Directories are not guessed at: a path without such a sign is never reported. Windows pods and
+Windows paths are not checked. Volumes are checked whether or not a container mounts them (the
+type is part of the volume). PersistentVolumes are not checked by this rule.
+
+## Why is this bad?
+Without a `type` the kubelet checks nothing. When the path does not exist on the node yet (the
+runtime is not up, the file is created later, the node image differs), the container runtime
+creates an empty **directory** there and mounts that. The container then fails in confusing ways
+(`connect: is a directory`, an empty config directory instead of a file), and the directory stays
+on the node: the daemon that later wants to create its socket or file at that path cannot, and
+that breaks the node for every other pod.
+
+With `type: Socket` or `type: File` the kubelet checks the path before it starts the pod and
+reports a clear event (`hostPath type check failed: ... is not a socket file`) instead, without
+creating anything.
+
+## Example
+```yaml
+apiVersion: v1
+kind: Pod
+metadata:
+  name: machine-info
+spec:
+  containers:
+    - name: reader
+      image: busybox
+      volumeMounts:
+        - name: machine-id
+          mountPath: /etc/machine-id
+          readOnly: true
+  volumes:
+    - name: machine-id
+      hostPath:
+        path: /etc/machine-id
+```
+
+## Use instead
+```yaml
+apiVersion: v1
+kind: Pod
+metadata:
+  name: machine-info
+spec:
+  containers:
+    - name: reader
+      image: busybox
+      volumeMounts:
+        - name: machine-id
+          mountPath: /etc/machine-id
+          readOnly: true
+  volumes:
+    - name: machine-id
+      hostPath:
+        path: /etc/machine-id
+        type: File
+```
+
+## Fix safety
+The fix sets `type: Socket` or `type: File` (adding the key, or filling in an empty value). It is
+unsafe: a pod whose path is missing on some node, or is something else there, no longer starts on
+that node (which is the point, but it changes behaviour). It is display-only when the volume is
+reached through a YAML anchor or merge key, because the edit would change every user of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mountlint.edits import Applicability, Edit, Fix
+from mountlint.paths import canon, is_windows_path
+from mountlint.rule import FixAvailability, Related, Rule, RuleContext, Scope, Severity, Violation
+from mountlint.workloads import HostPathSource, PodSpec, Volume, render_path
+from mountlint.yamlnodes import ScalarNode, entry, is_null, string_value
+
+RULE = Rule(
+    code="ML204",
+    name="untyped-host-path",
+    summary=(
+        "A hostPath volume for a socket or file has no type: if the path is missing, "
+        "an empty directory is created and mounted in its place"
+    ),
+    severity=Severity.INFO,
+    scope=Scope.POD,
+    fix=FixAvailability.UNSAFE,
+    tags=("reliability", "host-path"),
+)
+
+#: Single files that node agents commonly mount.
+_KNOWN_FILES = frozenset(
+    {
+        "/etc/machine-id",
+        "/var/lib/dbus/machine-id",
+        "/etc/localtime",
+        "/etc/timezone",
+        "/etc/hostname",
+        "/etc/hosts",
+        "/etc/resolv.conf",
+        "/etc/passwd",
+        "/etc/group",
+        "/etc/shadow",
+        "/etc/os-release",
+        "/etc/kubernetes/admin.conf",
+        "/etc/kubernetes/kubelet.conf",
+    }
+)
+
+#: Extensions that name files, never the directories agents mount (``conf.d`` has none of them).
+_FILE_EXTENSIONS = frozenset(
+    {
+        "cfg",
+        "conf",
+        "crt",
+        "db",
+        "ini",
+        "json",
+        "key",
+        "log",
+        "pem",
+        "pub",
+        "sh",
+        "toml",
+        "txt",
+        "yaml",
+        "yml",
+    }
+)
+
+
+def check(pod: PodSpec, context: RuleContext) -> Iterator[Violation]:
+    """Report each untyped hostPath volume whose path is evidently a socket or a file."""
+    if pod.is_windows:
+        return
+    reported: set[int] = set()  # a hostPath shared through an alias is one text to fix
+    for volume in pod.volumes:
+        host = volume.host_path
+        path = host.path if host is not None else None
+        if host is None or host.path_node is None or not path or is_windows_path(path):
+            continue
+        if id(host.path_node) in reported:
+            continue
+        reported.add(id(host.path_node))
+        if not _untyped(host):
+            continue
+        kind = _kind(canon(path), context.settings.canonical_sockets)
+        if kind is None:
+            continue
+        noun = "a socket" if kind == "Socket" else "a file"
+        message = (
+            f"hostPath volume '{volume.name}' has no type, but '{path}' looks like {noun}: "
+            "if it is missing on the node, an empty directory is created and mounted in its place; "
+            f"set type: {kind}"
+        )
+        yield Violation(
+            message=message,
+            node=host.path_node,
+            field_path=render_path((*volume.path, "hostPath", "path")),
+            fix=_fix(volume, host, kind, context),
+            related=(Related(volume.node, f"hostPath volume '{volume.name}'"),),
+        )
+
+
+def _untyped(host: HostPathSource) -> bool:
+    """No ``type``, or one that is null or empty (all mean: no check). Other values are ML310's."""
+    return is_null(host.type_node) or string_value(host.type_node) == ""
+
+
+def _kind(path: str, sockets: tuple[str, ...]) -> str | None:
+    """``Socket`` or ``File`` when the canonical ``path`` evidently is one, else None."""
+    name = path.rsplit("/", 1)[-1]
+    if path in sockets or name.endswith(".sock"):
+        return "Socket"
+    extension = name.rsplit(".", 1)[-1] if "." in name.lstrip(".") else ""
+    if path in _KNOWN_FILES or extension in _FILE_EXTENSIONS:
+        return "File"
+    return None
+
+
+def _fix(volume: Volume, host: HostPathSource, kind: str, context: RuleContext) -> Fix | None:
+    description = f"Set type: {kind}"
+    current = entry(host.node, "type")
+    if current is not None and not (current.inherited and not context.shared(host.node)):
+        edit = _fill_value(current.value, kind, context)
+        if edit is None:
+            return None
+        fix = Fix(description, Applicability.UNSAFE, (edit,))
+        if current.inherited or context.shared(current.value):
+            return fix.as_display_only("the value comes from a YAML anchor; edit it there")
+        return fix
+    # A value merged in with ``<<`` is overridden by an own key, without touching the anchor.
+    insertion = context.edits.insert_entry(host.node, "type", kind)
+    if insertion is None:
+        return Fix(
+            f"{description} (add it to the hostPath of volume '{volume.name}' by hand)",
+            Applicability.DISPLAY_ONLY,
+            (),
+        )
+    fix = Fix(description, Applicability.UNSAFE, (insertion,))
+    if context.shared(host.node):
+        return fix.as_display_only("the volume comes from a YAML anchor; edit it there")
+    return fix
+
+
+def _fill_value(value: object, kind: str, context: RuleContext) -> Edit | None:
+    """Replace an empty or null ``type`` value; None when an anchor or tag sits in front of it."""
+    if not isinstance(value, ScalarNode):
+        return None
+    text = context.edits.text
+    start, end = value.start_mark.index, value.end_mark.index
+    if value.style in ("'", '"'):
+        if text[start : start + 1] != value.style:
+            return None
+        return context.edits.replace_scalar(value, kind)
+    if start != end and text[start:end] != str(value.value):
+        return None
+    return context.edits.replace_scalar(value, kind)
