@@ -177,6 +177,9 @@ def _targets(scope: Scope, workloads: Workloads) -> Iterator[tuple[object, K8sOb
     elif scope is Scope.PERSISTENT_VOLUME:
         for volume in workloads.persistent_volumes:
             yield volume, volume.obj
+    elif scope is Scope.HOST_PATH:
+        for use in workloads.host_paths():
+            yield use, use.obj
 
 
 def _finding(

@@ -41,6 +41,7 @@ class Scope(str, Enum):
     MOUNT = "mount"  #: check(mount: Mount, context: RuleContext) for every volumeMount
     POD = "pod"  #: check(pod: PodSpec, context: RuleContext) for every pod spec
     PERSISTENT_VOLUME = "persistent-volume"  #: check(volume: PersistentVolume, context)
+    HOST_PATH = "host-path"  #: check(use: HostPathUse, context) for pod volumes and PVs alike
 
 
 class FixAvailability(str, Enum):

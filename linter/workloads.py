@@ -205,12 +205,53 @@ class PersistentVolume:
 
 
 @dataclass
+class HostPathUse:
+    """A ``hostPath`` source wherever it is declared: a pod volume or a PersistentVolume.
+
+    For a pod volume, ``mounts`` are the volumeMounts (of any container kind) that use it.
+    """
+
+    source: HostPathSource
+    obj: K8sObject
+    path: YamlPath  #: of the ``hostPath`` mapping
+    volume: Volume | None = None
+    pod: PodSpec | None = None
+    persistent_volume: PersistentVolume | None = None
+
+    @property
+    def mounts(self) -> list[Mount]:
+        if self.pod is None or self.volume is None:
+            return []
+        return [mount for mount in self.pod.mounts() if mount.volume is self.volume]
+
+
+@dataclass
 class Workloads:
     """Everything mountlint checks in one document."""
 
     objects: list[K8sObject] = field(default_factory=list)
     pod_specs: list[PodSpec] = field(default_factory=list)
     persistent_volumes: list[PersistentVolume] = field(default_factory=list)
+
+    def host_paths(self) -> Iterator[HostPathUse]:
+        """Every hostPath source: pod volumes first, then PersistentVolumes."""
+        for pod in self.pod_specs:
+            for volume in pod.volumes:
+                if volume.host_path is not None:
+                    yield HostPathUse(
+                        source=volume.host_path,
+                        obj=pod.obj,
+                        path=(*volume.path, "hostPath"),
+                        volume=volume,
+                        pod=pod,
+                    )
+        for persistent_volume in self.persistent_volumes:
+            yield HostPathUse(
+                source=persistent_volume.host_path,
+                obj=persistent_volume.obj,
+                path=(*persistent_volume.path, "hostPath"),
+                persistent_volume=persistent_volume,
+            )
 
 
 def find_workloads(document: Document) -> Workloads:
