@@ -23,6 +23,7 @@ from mountlint.config import (
 )
 from mountlint.engine import FileResult, lint_source
 from mountlint.fixes import FixOutcome, WriteRefused, fix_text, is_applicable, write_atomically
+from mountlint.kustomize import KustomizeRun, find_roots, lint_roots, plan_fixes
 from mountlint.registry import all_rules, find_rule
 from mountlint.report import FORMATS, ReportOptions, RunOutcome, render
 from mountlint.rule import Severity
@@ -60,6 +61,7 @@ class Options:
     ignore: tuple[str, ...] | None = None
     sarif_category: str | None = None
     include_suppressed: bool = False
+    no_kustomize: bool = False
 
 
 def _stderr(message: str) -> None:
@@ -102,8 +104,17 @@ def _explain(selector: str) -> int:
     return EXIT_CLEAN
 
 
+def _display_path(path: Path) -> str:
+    """``path`` relative to the working directory when it lies below it."""
+    absolute = path.absolute()
+    try:
+        return str(absolute.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def _sources(
-    options: Options, resolver: ConfigResolver, outcome: RunOutcome
+    options: Options, resolver: ConfigResolver, outcome: RunOutcome, consumed: set[Path]
 ) -> list[tuple[Source, Resolved]]:
     """Read every input with the settings that apply to it; problems go into ``outcome``."""
     sources: list[tuple[Source, Resolved]] = []
@@ -122,6 +133,8 @@ def _sources(
     for path in found.skipped_special:
         outcome.notices.append(f"{path}: skipped: not a regular file")
     for path in found.files:
+        if consumed and path.resolve() in consumed:
+            continue  # linted through its kustomize build
         resolved = resolver.for_file(path)
         if is_excluded(path, resolved.exclude, resolved.exclude_base):
             continue
@@ -133,8 +146,7 @@ def _sources(
     return sources
 
 
-def _diff(source: Source, before: str, after: str) -> str:
-    name = source.display
+def _diff(name: str, before: str, after: str) -> str:
     relative = not name.startswith("/")
     lines = difflib.unified_diff(
         before.splitlines(keepends=True),
@@ -166,7 +178,7 @@ def _apply_fixes(
     if options.diff:
         outcome.findings.extend(result.findings)
         if fixed.changed(decoded.text):
-            diffs.append(_diff(source, decoded.text, fixed.text))
+            diffs.append(_diff(source.display, decoded.text, fixed.text))
         return
     if source.is_stdin:
         sys.stdout.buffer.write(decoded.encode(fixed.text))
@@ -180,6 +192,43 @@ def _apply_fixes(
             return
     outcome.fixed += len(fixed.applied)
     outcome.findings.extend(fixed.findings)
+
+
+def _kustomize(
+    options: Options, resolver: ConfigResolver, outcome: RunOutcome, diffs: list[str]
+) -> KustomizeRun:
+    """Build every kustomization among the inputs; fix its sources; record what it consumed."""
+    if options.no_kustomize:
+        return KustomizeRun()
+    roots = find_roots([Path(path) for path in options.paths if path != "-"])
+    if not roots:
+        return KustomizeRun()
+
+    def settings_for(kustomization: Path) -> Settings:
+        return resolver.for_file(kustomization).settings
+
+    kustomized = lint_roots(roots, settings_for, _display_path)
+    outcome.notices.extend(kustomized.notices)
+    if options.fix or options.diff:
+        planned = plan_fixes(kustomized, options.unsafe_fixes)
+        for source_fix in planned:
+            if options.diff:
+                diffs.append(_diff(source_fix.display, source_fix.decoded.text, source_fix.text))
+                continue
+            try:
+                write_atomically(
+                    source_fix.path, source_fix.decoded.encode(source_fix.text), source_fix.stamp
+                )
+            except WriteRefused as refused:
+                outcome.problems.append(InputProblem(source_fix.display, str(refused)))
+                continue
+            outcome.fixed += len(source_fix.applied)
+        if options.fix and planned:
+            consumed = kustomized.consumed
+            kustomized = lint_roots(roots, settings_for, _display_path)  # rebuild to confirm
+            kustomized.consumed |= consumed
+    outcome.findings.extend(kustomized.findings)
+    return kustomized
 
 
 def _exit_code(outcome: RunOutcome, options: Options, fail_on: str) -> int:
@@ -203,13 +252,14 @@ def run(options: Options) -> int:
     )
     resolver = ConfigResolver(flags, Path.cwd(), Path(options.config) if options.config else None)
     outcome = RunOutcome(unsafe_fixes=options.unsafe_fixes)
+    diffs: list[str] = []
     try:
         fail_on = resolver.default().fail_on
-        inputs = _sources(options, resolver, outcome)
+        kustomized = _kustomize(options, resolver, outcome, diffs)
+        inputs = _sources(options, resolver, outcome, kustomized.consumed)
     except ConfigError as error:
         _stderr(f"error: {error}")
         return EXIT_ERROR
-    diffs: list[str] = []
     for source, resolved in inputs:
         settings = resolved.settings
         try:
@@ -317,6 +367,11 @@ def _write_report(outcome: RunOutcome, options: Options, to_stderr: bool) -> Non
     "--print-config-schema", is_flag=True, help="Print the configuration's JSON Schema and exit."
 )
 @click.option(
+    "--no-kustomize",
+    is_flag=True,
+    help="Lint kustomization folders as plain YAML instead of building them.",
+)
+@click.option(
     "--sarif-category",
     metavar="ID",
     help="SARIF runs[0].automationDetails.id, to tell several uploads apart.",
@@ -353,6 +408,7 @@ def command(
     select_: tuple[str, ...],
     ignore_: tuple[str, ...],
     print_config_schema: bool,
+    no_kustomize: bool,
     sarif_category: str | None,
     include_suppressed: bool,
     stdin_filename: str | None,
@@ -389,6 +445,7 @@ def command(
         ignore=_split(ignore_),
         sarif_category=sarif_category,
         include_suppressed=include_suppressed,
+        no_kustomize=no_kustomize,
     )
     sys.exit(run(options))
 

@@ -1,0 +1,640 @@
+"""Kustomize: lint what ``kustomize build`` deploys, and report each finding where it was written.
+
+A folder with a kustomization is built with ``kustomize build`` or ``kubectl kustomize`` (whichever
+is on PATH) through a temporary wrapper kustomization that only lists that folder and sets
+``buildMetadata: [originAnnotations]``, so the user's files are never touched to build. The
+``config.kubernetes.io/origin`` annotation names each object's source file. A finding in the
+build output is then located in that file (or in a patch of the build) by matching the offending
+YAML node by content, since kustomize reorders keys and rewrites quoting; fixes are re-made on the
+source file's own text. What cannot be located is reported at the kustomization file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from mountlint.edits import (
+    Applicability,
+    Edit,
+    EditBuilder,
+    Fix,
+    apply_edits,
+    content_end,
+    select_non_overlapping,
+)
+from mountlint.engine import analyze_text
+from mountlint.findings import Finding, Location, RelatedLocation, locate
+from mountlint.settings import Settings
+from mountlint.sources import SKIPPED_DIRS, Decoded, FileStamp, decode
+from mountlint.yamlnodes import (
+    Document,
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    get,
+    items,
+    parse_stream,
+    scalar_text,
+    string_value,
+)
+
+KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
+BUILD_TIMEOUT_SECONDS = 120
+_IDENTITY_KEYS = ("mountPath", "name", "path", "devicePath")
+_ENTRY = re.compile(r"^[\s,]*([A-Za-z][\w-]*): (.*?)\s*$")
+
+
+def kustomization_file(directory: Path) -> Path | None:
+    """The kustomization file of ``directory``, if it has one."""
+    for name in KUSTOMIZATION_NAMES:
+        candidate = directory / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def build_command() -> list[str] | None:
+    """``kustomize build`` or ``kubectl kustomize``, whichever is on PATH (kustomize first)."""
+    kustomize = shutil.which("kustomize")
+    if kustomize:
+        return [kustomize, "build"]
+    kubectl = shutil.which("kubectl")
+    if kubectl:
+        return [kubectl, "kustomize"]
+    return None
+
+
+def find_roots(paths: Iterable[Path]) -> list[Path]:
+    """Folders with a buildable kustomization among ``paths`` and below them, in a stable order.
+
+    A ``kind: Component`` cannot be built on its own: it is linted through the kustomizations
+    that use it.
+    """
+    roots: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            continue
+        for directory, subdirectories, _files in os.walk(path):
+            subdirectories[:] = sorted(d for d in subdirectories if d not in SKIPPED_DIRS)
+            found = kustomization_file(Path(directory))
+            if found is not None and not _is_component(found):
+                roots.append(Path(directory))
+    return roots
+
+
+def _is_component(path: Path) -> bool:
+    decoded = _read(path)
+    if decoded is None:
+        return False
+    stream = parse_stream(decoded.text)
+    return (
+        bool(stream.documents)
+        and string_value(get(stream.documents[0].root, "kind")) == "Component"
+    )
+
+
+# --- what a build reads ----------------------------------------------------------------------
+
+
+@dataclass
+class Inputs:
+    """The files a kustomization reads, and which of them are patches."""
+
+    files: set[Path] = field(default_factory=set)
+    patches: list[Path] = field(default_factory=list)
+    kustomizations: list[Path] = field(default_factory=list)
+
+
+def read_inputs(root: Path) -> Inputs:
+    """Follow resources, components and patches from ``root`` (local paths only)."""
+    inputs = Inputs()
+    _collect(root.resolve(), inputs, set())
+    return inputs
+
+
+def _collect(directory: Path, inputs: Inputs, seen: set[Path]) -> None:
+    if directory in seen:
+        return
+    seen.add(directory)
+    path = kustomization_file(directory)
+    if path is None:
+        return
+    inputs.files.add(path)
+    inputs.kustomizations.append(path)
+    decoded = _read(path)
+    stream = parse_stream(decoded.text) if decoded else None
+    if not stream or not stream.documents:
+        return
+    root = stream.documents[0].root
+
+    def local(value: Node | None) -> Path | None:
+        text = string_value(value)
+        if not text or "://" in text or text.startswith(("git@", "github.com/")):
+            return None
+        return (directory / text).resolve()
+
+    for key in ("resources", "bases", "components", "crds"):
+        for item in items(get(root, key)):
+            target = local(item)
+            if target is None:
+                continue
+            if target.is_dir():
+                _collect(target, inputs, seen)
+            elif target.is_file():
+                inputs.files.add(target)
+    for key in ("patches", "patchesJson6902", "patchesStrategicMerge", "replacements"):
+        for item in items(get(root, key)):
+            target = local(get(item, "path") if isinstance(item, MappingNode) else item)
+            if target is not None and target.is_file():
+                inputs.files.add(target)
+                inputs.patches.append(target)
+    for key in ("configMapGenerator", "secretGenerator"):
+        for generator in items(get(root, key)):
+            for list_key in ("files", "envs"):
+                for item in items(get(generator, list_key)):
+                    text = string_value(item) or ""
+                    target = local(ScalarNode("tag:yaml.org,2002:str", text.split("=", 1)[-1]))
+                    if target is not None and target.is_file():
+                        inputs.files.add(target)
+
+
+def _read(path: Path) -> Decoded | None:
+    try:
+        decoded = decode(path.read_bytes())
+    except OSError:
+        return None
+    return decoded if isinstance(decoded, Decoded) else None
+
+
+# --- building --------------------------------------------------------------------------------
+
+
+@dataclass
+class Build:
+    """The output of one build, with the source file of each output document."""
+
+    root: Path
+    kustomization: Path
+    rendered: str = ""
+    error: str | None = None
+    origins: list[Path | None] = field(default_factory=list)
+    inputs: Inputs = field(default_factory=Inputs)
+
+
+def run_build(root: Path, command: list[str], timeout: float = BUILD_TIMEOUT_SECONDS) -> Build:
+    """Build ``root`` through a temporary wrapper that asks for origin annotations."""
+    kustomization = kustomization_file(root)
+    assert kustomization is not None
+    build = Build(root=root, kustomization=kustomization, inputs=read_inputs(root))
+    with tempfile.TemporaryDirectory(prefix="mountlint-kustomize-") as wrapper:
+        relative = os.path.relpath(root.resolve(), wrapper)
+        Path(wrapper, "kustomization.yaml").write_text(
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+            f"resources:\n- {relative}\nbuildMetadata: [originAnnotations]\n",
+            encoding="utf-8",
+        )
+        try:
+            completed = subprocess.run(
+                [*command, wrapper],
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            build.error = f"timed out after {timeout:g} seconds"
+            return build
+        except OSError as error:
+            build.error = str(error)
+            return build
+        if completed.returncode != 0:
+            build.error = _one_line(completed.stderr) or f"exit status {completed.returncode}"
+            return build
+        build.rendered = completed.stdout
+        build.origins = [
+            _origin(document.root, Path(wrapper))
+            for document in parse_stream(build.rendered).documents
+        ]
+    return build
+
+
+def _one_line(stderr: str) -> str:
+    lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
+    message = lines[-1] if lines else ""
+    match = re.search(r'err="(.*)"\s*$', message)
+    return match.group(1) if match else message
+
+
+def _origin(obj: Node, wrapper: Path) -> Path | None:
+    annotation = string_value(get(get(get(obj, "metadata"), "annotations"), ORIGIN_ANNOTATION))
+    if not annotation:
+        return None
+    fields = dict(
+        line.split(": ", 1)
+        for line in annotation.splitlines()
+        if ": " in line and not line.startswith(" ")
+    )
+    path = fields.get("path")
+    if not path or "repo" in fields:
+        return None
+    return (wrapper / path).resolve()
+
+
+# --- locating findings in the files people wrote ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Target:
+    """The rendered node of a finding, in words that survive kustomize's rewriting."""
+
+    mapping: MappingNode  #: the node's mapping (the node itself, or the mapping holding it)
+    key: str | None  #: the key of the node inside ``mapping``, None when the node is ``mapping``
+    context: str | None  #: the key above ``mapping`` (``volumeMounts``, ``hostPath`` ...)
+    node_is_key: bool = False
+    ancestors: tuple[str, ...] = ()  #: names of the mappings above (container, volume ...)
+
+
+def _parents(root: Node) -> dict[int, tuple[Node, str | int]]:
+    """For each node id: its parent and the key or index it sits under."""
+    parents: dict[int, tuple[Node, str | int]] = {}
+    stack = [root]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                parents.setdefault(id(value), (node, str(key.value)))
+                parents.setdefault(id(key), (node, str(key.value)))
+                stack.append(value)
+        elif isinstance(node, SequenceNode):
+            for index, item in enumerate(node.value):
+                parents.setdefault(id(item), (node, index))
+                stack.append(item)
+    return parents
+
+
+def _nodes(root: Node) -> Iterator[Node]:
+    stack = [root]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                yield key
+                stack.append(value)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+
+
+def _context(node: Node, parents: dict[int, tuple[Node, str | int]]) -> str | None:
+    """The mapping key a node hangs under, looking through lists and JSON-patch ``value``s."""
+    parent = parents.get(id(node))
+    while parent is not None:
+        holder, key = parent
+        if isinstance(key, str):
+            if key == "value" and isinstance(holder, MappingNode) and get(holder, "op") is not None:
+                patch_path = string_value(get(holder, "path")) or ""
+                segments = [s for s in patch_path.split("/") if s and s != "-" and not s.isdigit()]
+                return segments[-1] if segments else None
+            return key
+        parent = parents.get(id(holder))
+    return None
+
+
+def _ancestor_names(node: Node, parents: dict[int, tuple[Node, str | int]]) -> tuple[str, ...]:
+    """``name`` values of the mappings above ``node``, nearest first (which container ...)."""
+    names = []
+    parent = parents.get(id(node))
+    while parent is not None and len(names) < 3:
+        holder = parent[0]
+        if isinstance(holder, MappingNode):
+            name = string_value(get(holder, "name"))
+            if name is not None and get(holder, "op") is None:
+                names.append(name)
+        parent = parents.get(id(holder))
+    return tuple(names)
+
+
+def _pairs(mapping: MappingNode) -> dict[str, str]:
+    pairs = {}
+    for key, value in mapping.value:
+        text = scalar_text(value)
+        if text is not None:
+            pairs[str(key.value)] = text
+    return pairs
+
+
+def _rendered_target(root: Node, location: Location) -> _Target | None:
+    parents = _parents(root)
+    for node in _nodes(root):
+        if node.start_mark.index != location.offset:
+            continue
+        if isinstance(node, MappingNode):
+            return _Target(
+                node, None, _context(node, parents), ancestors=_ancestor_names(node, parents)
+            )
+        parent = parents.get(id(node))
+        if parent is not None and isinstance(parent[0], MappingNode) and isinstance(parent[1], str):
+            holder = parent[0]
+            is_key = any(key is node for key, _ in holder.value)
+            return _Target(
+                holder,
+                parent[1],
+                _context(holder, parents),
+                node_is_key=is_key,
+                ancestors=_ancestor_names(holder, parents),
+            )
+    return None
+
+
+def _match(target: _Target, document: Document) -> tuple[MappingNode, Node] | None:
+    """The mapping in ``document`` that is ``target``'s source, and the node to report."""
+    wanted = _pairs(target.mapping)
+    identity = next((key for key in _IDENTITY_KEYS if key in wanted), None)
+    parents = _parents(document.root)
+    best: list[tuple[tuple[int, int], MappingNode]] = []
+    for node in _nodes(document.root):
+        if not isinstance(node, MappingNode):
+            continue
+        pairs = _pairs(node)
+        if not pairs or any(wanted.get(key) != value for key, value in pairs.items()):
+            continue
+        if target.key is not None and not any(str(k.value) == target.key for k, _ in node.value):
+            continue
+        if target.key is None and (identity is None or identity not in pairs):
+            continue
+        if _context(node, parents) != target.context:
+            continue
+        names = _ancestor_names(node, parents)
+        shared = sum(1 for a, b in zip(names, target.ancestors, strict=False) if a == b)
+        best.append(((len(pairs), shared), node))
+    if not best:
+        return None
+    best.sort(key=lambda item: item[0], reverse=True)
+    if len(best) > 1 and best[0][0] == best[1][0]:
+        return None  # ambiguous
+    mapping = best[0][1]
+    if target.key is None:
+        return mapping, mapping
+    for key, value in mapping.value:
+        if str(key.value) == target.key:
+            return mapping, key if target.node_is_key else value
+    return None
+
+
+def _transplant(
+    fix: Fix, rendered: str, target: _Target, source: MappingNode, builder: EditBuilder
+) -> Fix | None:
+    """Re-make ``fix`` on the source file: the same key set, added or removed there."""
+    edits: list[Edit] = []
+    for edit in fix.edits:
+        made: Edit | None = None
+        if edit.start == edit.end:
+            match = _ENTRY.match(edit.content.replace("\r", "").strip("\n"))
+            if match:
+                made = builder.set_entry(source, match.group(1), match.group(2))
+        elif edit.content == "":
+            removed = rendered[edit.start : edit.end]
+            match = _ENTRY.match(removed.strip().split("\n")[0])
+            if match:
+                made = builder.remove_entry(source, match.group(1))
+        elif target.key is not None:
+            made = builder.set_entry(source, target.key, edit.content)
+        if made is None:
+            return None
+        edits.append(made)
+    return Fix(fix.description, fix.applicability, tuple(edits))
+
+
+@dataclass
+class _SourceFile:
+    path: Path
+    display: str
+    decoded: Decoded
+    documents: list[Document]
+    stamp: FileStamp | None = None
+
+
+class BuildLinter:
+    """Lints builds and maps their findings to source files (cached across builds)."""
+
+    def __init__(self, display: Callable[[Path], str] = str) -> None:
+        self._files: dict[Path, _SourceFile | None] = {}
+        self._display = display
+
+    def by_display(self, display: str) -> _SourceFile | None:
+        return next(
+            (item for item in self._files.values() if item is not None and item.display == display),
+            None,
+        )
+
+    def source(self, path: Path) -> _SourceFile | None:
+        if path not in self._files:
+            decoded = _read(path)
+            if decoded is None:
+                self._files[path] = None
+            else:
+                stream = parse_stream(decoded.text)
+                self._files[path] = _SourceFile(
+                    path, self._display(path), decoded, stream.documents, FileStamp.of(path)
+                )
+        return self._files[path]
+
+    def lint(self, build: Build, settings: Settings) -> list[Finding]:
+        """Findings of ``build``'s output, each located in the file that holds its node."""
+        display = self._display(build.kustomization)
+        rendered_display = f"{display} (kustomize build)"
+        result = analyze_text(build.rendered, rendered_display, settings)
+        documents = parse_stream(build.rendered).documents
+        spans = [(doc.root.start_mark.index, doc.root.end_mark.index) for doc in documents]
+        mapped = []
+        for finding in result.findings:
+            index = next(
+                (
+                    i
+                    for i, (low, high) in enumerate(spans)
+                    if low <= finding.location.offset <= high
+                ),
+                None,
+            )
+            mapped.append(self._map(finding, build, documents, index, display))
+        return mapped
+
+    def _map(
+        self,
+        finding: Finding,
+        build: Build,
+        documents: list[Document],
+        index: int | None,
+        display: str,
+    ) -> Finding:
+        rendered_at = RelatedLocation(
+            Location(display, 1, 1, 1, 1, 0, 0),
+            f"kustomize build of this folder renders it at output line {finding.location.line}",
+        )
+        if index is not None:
+            target = _rendered_target(documents[index].root, finding.location)
+            origin = build.origins[index] if index < len(build.origins) else None
+            candidates = [path for path in [origin, *build.inputs.patches] if path is not None]
+            if target is not None:
+                for path in dict.fromkeys(candidates):
+                    located = self._locate(finding, target, path, build.rendered)
+                    if located is not None:
+                        return replace(located, related=(*located.related, rendered_at))
+        where = Location(display, 1, 1, 1, 1, 0, 0)
+        return replace(
+            finding,
+            location=where,
+            message=f"{finding.message} (in the output of kustomize build, line "
+            f"{finding.location.line}; the source of this node was not found)",
+            fix=None,
+            related=(rendered_at,),
+        )
+
+    def _locate(
+        self, finding: Finding, target: _Target, path: Path, rendered: str
+    ) -> Finding | None:
+        source = self.source(path)
+        if source is None:
+            return None
+        for document in source.documents:
+            matched = _match(target, document)
+            if matched is None:
+                continue
+            mapping, node = matched
+            fix = finding.fix
+            if fix is not None and fix.edits:
+                builder = EditBuilder(source.decoded.text, document.shared)
+                moved = _transplant(fix, rendered, target, mapping, builder)
+                fix = moved or Fix(
+                    f"{fix.description} (edit {source.display} by hand)",
+                    Applicability.DISPLAY_ONLY,
+                    (),
+                )
+            end = content_end(node)
+            return replace(
+                finding,
+                location=locate(source.decoded.text, source.display, node)
+                if end is not None
+                else finding.location,
+                fix=fix,
+                related=(),
+            )
+        return None
+
+
+# --- a whole run -----------------------------------------------------------------------------
+
+
+@dataclass
+class KustomizeRun:
+    """Findings of every build (each once), the files the builds consumed, and what went wrong."""
+
+    findings: list[Finding] = field(default_factory=list)
+    consumed: set[Path] = field(default_factory=set)
+    notices: list[str] = field(default_factory=list)
+    roots: list[Path] = field(default_factory=list)
+    linter: BuildLinter | None = None
+
+
+def lint_roots(
+    roots: list[Path],
+    settings_for: Callable[[Path], Settings],
+    display: Callable[[Path], str],
+    timeout: float = BUILD_TIMEOUT_SECONDS,
+) -> KustomizeRun:
+    """Build and lint each root; a base built by several roots reports each finding once."""
+    run = KustomizeRun(roots=roots)
+    if not roots:
+        return run
+    command = build_command()
+    if command is None:
+        run.notices.append(
+            "neither kustomize nor kubectl is on PATH: kustomizations are linted as plain YAML"
+        )
+        return run
+    linter = run.linter = BuildLinter(display)
+    deployed_by: dict[tuple[str, int, int, str, str], list[str]] = {}
+    first: dict[tuple[str, int, int, str, str], Finding] = {}
+    for root in roots:
+        build = run_build(root, command, timeout)
+        if build.error is not None:
+            run.notices.append(
+                f"{display(build.kustomization)}: kustomize build failed: {build.error}; "
+                "its files are linted as plain YAML"
+            )
+            continue
+        run.consumed.update(path.resolve() for path in build.inputs.files)
+        run.consumed.update(path for path in build.origins if path is not None)
+        for finding in linter.lint(build, settings_for(build.kustomization)):
+            key = (
+                finding.location.path,
+                finding.location.line,
+                finding.location.column,
+                finding.rule.code,
+                finding.message,
+            )
+            deployed_by.setdefault(key, []).append(display(root))
+            first.setdefault(key, finding)
+    for key, finding in first.items():
+        builders = deployed_by[key]
+        if len(builders) > 1:
+            finding = replace(
+                finding, message=f"{finding.message} (deployed by {', '.join(builders)})"
+            )
+        run.findings.append(finding)
+    run.findings.sort(key=lambda f: (f.location.path, f.location.offset, f.rule.code))
+    return run
+
+
+@dataclass
+class SourceFix:
+    """Fixed text for one source file of a build."""
+
+    path: Path
+    display: str
+    decoded: Decoded
+    stamp: FileStamp | None
+    text: str
+    applied: list[Finding]
+
+
+def plan_fixes(run: KustomizeRun, unsafe: bool) -> list[SourceFix]:
+    """Apply the applicable fixes of ``run`` to their source files' text (nothing is written)."""
+    from mountlint.fixes import is_applicable
+
+    if run.linter is None:
+        return []
+    by_file: dict[str, list[Finding]] = {}
+    for finding in run.findings:
+        if is_applicable(finding.fix, unsafe):
+            by_file.setdefault(finding.location.path, []).append(finding)
+    planned = []
+    for display, findings in by_file.items():
+        source = run.linter.by_display(display)
+        if source is None:
+            continue
+        chosen = select_non_overlapping([f.fix for f in findings if f.fix is not None])
+        text = apply_edits(source.decoded.text, [edit for fix in chosen for edit in fix.edits])
+        before, after = parse_stream(source.decoded.text), parse_stream(text)
+        if len(before.documents) != len(after.documents) or (after.problem and not before.problem):
+            continue
+        applied = [f for f in findings if f.fix in chosen]
+        planned.append(SourceFix(source.path, display, source.decoded, source.stamp, text, applied))
+    return planned
