@@ -138,7 +138,8 @@ def _to_python(node: Node, key_path: ConfigPath, lines: dict[ConfigPath, int]) -
         mapping: dict[str, Any] = {}
         for key, value in node.value:
             name = str(key.value)
-            lines[(*key_path, name)] = int(key.start_mark.line) + 1
+            key_line: ConfigPath = (*key_path, name)
+            lines[key_line] = int(key.start_mark.line) + 1
             mapping[name] = _to_python(value, (*key_path, name), lines)
         return mapping
     if isinstance(node, SequenceNode):
@@ -148,7 +149,7 @@ def _to_python(node: Node, key_path: ConfigPath, lines: dict[ConfigPath, int]) -
         return None
     if node.tag == BOOL_TAG:
         return str(node.value).lower() == "true"
-    if node.tag.endswith(":int"):
+    if str(node.tag).endswith(":int"):
         try:
             return int(node.value)
         except ValueError:
@@ -274,7 +275,7 @@ def resolve(config: Config, flags: CommandLine, cwd: Path) -> Resolved:
         chosen -= resolve_selectors(flags.ignore, flag_config, "--ignore")
     if "ignore" in values:
         chosen -= resolve_selectors(values["ignore"], config, "ignore")
-    overrides = []
+    overrides: list[tuple[str, Severity]] = []
     for name, level in values.get("severity", {}).items():
         matched = resolve_selectors([name], config, "severity")
         overrides.extend((code, Severity(level)) for code in sorted(matched))

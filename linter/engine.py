@@ -111,7 +111,8 @@ def analyze_text(text: str, path: str, settings: Settings) -> TextResult:
     if stream.problem is not None and settings.is_selected(_syntax_rule()):
         findings.append(_syntax_from_problem(path, stream.problem))
     directives = find_directives(text, stream.documents)
-    active, suppressed = findings, []
+    active: list[Finding] = findings
+    suppressed: list[Finding] = []
     if directives or annotations:
         active, suppressed = apply_suppressions(
             findings, directives, annotations, text, path, settings, _engine_rule(Scope.SUPPRESSION)

@@ -319,7 +319,7 @@ def _context(node: Node, parents: dict[int, tuple[Node, str | int]]) -> str | No
 
 def _ancestor_names(node: Node, parents: dict[int, tuple[Node, str | int]]) -> tuple[str, ...]:
     """``name`` values of the mappings above ``node``, nearest first (which container ...)."""
-    names = []
+    names: list[str] = []
     parent = parents.get(id(node))
     while parent is not None and len(names) < 3:
         holder = parent[0]
