@@ -19,10 +19,16 @@ def update_snapshots() -> bool:
 
 
 def run_mountlint(
-    *args: str, cwd: Path | None = None, stdin: bytes | None = None
+    *args: str,
+    cwd: Path | None = None,
+    stdin: bytes | None = None,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run the installed command line as a user would (``python -m mountlint``)."""
-    env = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
+    env = {
+        **{key: value for key, value in os.environ.items() if key != "NO_COLOR"},
+        **(env or {}),
+    }
     return subprocess.run(
         [sys.executable, "-m", "mountlint", *args],
         cwd=cwd,

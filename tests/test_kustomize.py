@@ -1,0 +1,215 @@
+"""Kustomize trees are built with the real kubectl/kustomize; findings land in the files people wrote."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import run_mountlint
+
+from mountlint.kustomize import build_command
+
+pytestmark = pytest.mark.skipif(
+    build_command() is None, reason="neither kustomize nor kubectl is on PATH"
+)
+
+CADVISOR = Path("kustomize/cadvisor/deploy/kubernetes/base")
+
+
+def _report(*args: str, cwd: Path) -> dict[str, Any]:
+    result = run_mountlint("--format", "json", "--exit-zero", *args, cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    report: dict[str, Any] = json.loads(result.stdout)
+    report["stderr"] = result.stderr
+    return report
+
+
+def _line(path: Path, number: int) -> str:
+    return path.read_text().splitlines()[number - 1]
+
+
+def test_cadvisor_base_reports_at_the_rootfs_mount(corpus: Path) -> None:
+    report = _report("--select", "ML101", str(CADVISOR), cwd=corpus)
+    findings = {(f["location"]["path"], f["location"]["line"]) for f in report["findings"]}
+    rootfs = [f for f in report["findings"] if "'rootfs'" in f["message"]]
+    assert len(rootfs) == 1
+    location = rootfs[0]["location"]
+    assert location["path"] == str(CADVISOR / "daemonset.yaml")
+    assert _line(corpus / location["path"], location["line"]).strip() == "- name: rootfs"
+    assert len(findings) == len(report["findings"]), "each finding once"
+    assert rootfs[0]["related"][0]["location"]["path"] == str(CADVISOR / "kustomization.yaml")
+
+
+def test_fix_edits_the_origin_file_only_and_a_rebuild_is_clean(
+    corpus: Path, tmp_path: Path
+) -> None:
+    tree = tmp_path / "cadvisor"
+    shutil.copytree(corpus / "kustomize" / "cadvisor", tree)
+    base = tree / "deploy" / "kubernetes" / "base"
+    before = {path.name: path.read_bytes() for path in base.iterdir()}
+    result = run_mountlint("--select", "ML101", "--fix", str(base), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "3 fixed, 0 remaining" in result.stdout
+    after = {path.name: path.read_bytes() for path in base.iterdir()}
+    assert [name for name in before if before[name] != after[name]] == ["daemonset.yaml"]
+    added = set(after["daemonset.yaml"].decode().splitlines()) - set(
+        before["daemonset.yaml"].decode().splitlines()
+    )
+    assert added == {"          mountPropagation: HostToContainer"}
+    again = run_mountlint("--select", "ML101", str(base), cwd=tmp_path)
+    assert (again.returncode, again.stdout) == (0, "All checks passed!\n")
+
+
+def test_whole_kustomize_corpus(corpus: Path) -> None:
+    report = _report(str(Path("kustomize")), cwd=corpus)
+    keys = [
+        (
+            f["location"]["path"],
+            f["location"]["line"],
+            f["location"]["column"],
+            f["code"],
+            f["message"],
+        )
+        for f in report["findings"]
+    ]
+    assert len(keys) == len(set(keys)), "a finding reported twice"
+    assert report["findings"]
+    for finding in report["findings"]:
+        path = corpus / finding["location"]["path"]
+        assert path.is_file(), finding["location"]["path"]
+        if path.name in ("kustomization.yaml", "kustomization.yml", "Kustomization"):
+            continue
+        text = _line(path, finding["location"]["line"])
+        assert ":" in text and not text.strip().startswith("#"), (finding["location"], text)
+    # a mount added by a JSON patch is reported in the patch
+    patched = [
+        f
+        for f in report["findings"]
+        if f["location"]["path"].endswith("topologyupdater-mounts.yaml")
+    ]
+    assert any(f["code"] == "ML101" and "kubelet-state-files" in f["message"] for f in patched)
+    # a base shared by several overlays is reported once, saying who deploys it
+    assert any("deployed by" in f["message"] for f in report["findings"])
+    assert "kustomize build failed" not in report["stderr"]
+
+
+def _tree(root: Path) -> Path:
+    base = root / "base"
+    overlay = root / "overlay"
+    base.mkdir(parents=True)
+    overlay.mkdir()
+    (base / "kustomization.yaml").write_text("resources:\n- ds.yaml\n")
+    (base / "ds.yaml").write_text(
+        textwrap.dedent(
+            """\
+            apiVersion: apps/v1
+            kind: DaemonSet
+            metadata:
+              name: agent
+            spec:
+              selector: {matchLabels: {app: agent}}
+              template:
+                metadata: {labels: {app: agent}}
+                spec:
+                  containers:
+                    - name: agent
+                      image: busybox
+                      volumeMounts:
+                        - name: logs
+                          mountPath: /var/log/host
+                          readOnly: true
+                  volumes:
+                    - name: logs
+                      hostPath: {path: /var/log}
+            """
+        )
+    )
+    (overlay / "kustomization.yaml").write_text(
+        "resources:\n- ../base\nnamePrefix: prod-\npatches:\n- path: host-root.yaml\n"
+    )
+    (overlay / "host-root.yaml").write_text(
+        textwrap.dedent(
+            """\
+            apiVersion: apps/v1
+            kind: DaemonSet
+            metadata:
+              name: agent
+            spec:
+              template:
+                spec:
+                  containers:
+                    - name: agent
+                      volumeMounts:
+                        - name: root
+                          mountPath: /host
+                          readOnly: true
+                  volumes:
+                    - name: root
+                      hostPath:
+                        path: /
+            """
+        )
+    )
+    return overlay
+
+
+def test_strategic_merge_patch_finding_is_fixed_in_the_patch(tmp_path: Path) -> None:
+    overlay = _tree(tmp_path)
+    report = _report("--select", "ML101", str(overlay), cwd=tmp_path)
+    [finding] = report["findings"]
+    assert finding["location"]["path"] == "overlay/host-root.yaml"
+    assert finding["location"]["line"] == 11
+    kustomization_before = (overlay / "kustomization.yaml").read_bytes()
+    fixed = run_mountlint("--select", "ML101", "--fix", str(overlay), cwd=tmp_path)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert (
+        "          mountPropagation: HostToContainer\n" in (overlay / "host-root.yaml").read_text()
+    )
+    assert (overlay / "kustomization.yaml").read_bytes() == kustomization_before
+    assert (tmp_path / "base" / "ds.yaml").read_text().count("mountPropagation") == 0
+
+
+def test_failed_build_is_one_line_and_the_tree_is_linted_plain(tmp_path: Path) -> None:
+    overlay = _tree(tmp_path)
+    (overlay / "kustomization.yaml").write_text("resources:\n- ../base\n- missing.yaml\n")
+    result = run_mountlint("--select", "ML101", str(overlay), cwd=tmp_path)
+    lines = [line for line in result.stderr.splitlines() if "kustomize build failed" in line]
+    assert len(lines) == 1 and "missing.yaml" in lines[0]
+    assert "overlay/host-root.yaml" in result.stdout  # linted as plain YAML
+
+
+def test_without_a_kustomize_binary(tmp_path: Path) -> None:
+    overlay = _tree(tmp_path)
+    python_dir = str(Path(shutil.which("python3") or "/usr/bin/python3").parent)
+    result = run_mountlint(
+        "--select", "ML101", str(tmp_path), cwd=tmp_path, env={"PATH": python_dir}
+    )
+    assert result.stderr.count("linted as plain YAML") == 1
+    assert "overlay/host-root.yaml" in result.stdout
+    assert overlay.exists()
+
+
+def test_no_kustomize_flag(corpus: Path) -> None:
+    plain = _report("--select", "ML101", "--no-kustomize", str(CADVISOR), cwd=corpus)
+    assert {f["location"]["path"] for f in plain["findings"]} == {str(CADVISOR / "daemonset.yaml")}
+    assert all(
+        "related" not in f or all("kustomize" not in r["message"] for r in f["related"])
+        for f in plain["findings"]
+    )
+
+
+def test_user_files_are_never_written_by_a_build(corpus: Path, tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    shutil.copytree(corpus / "kustomize" / "node-feature-discovery", tree)
+    before = {p: p.read_bytes() for p in tree.rglob("*") if p.is_file()}
+    _report(str(tree), cwd=tmp_path)
+    after = {p: p.read_bytes() for p in tree.rglob("*") if p.is_file()}
+    assert before == after
+    assert not [p for p in tree.rglob("*") if "mountlint" in p.name]
+    assert os.listdir(tmp_path) == ["tree"]
