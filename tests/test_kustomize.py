@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import run_mountlint
 
 from mountlint.kustomize import build_command
+
+from helpers import run_mountlint
 
 pytestmark = pytest.mark.skipif(
     build_command() is None, reason="neither kustomize nor kubectl is on PATH"
