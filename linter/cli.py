@@ -6,6 +6,7 @@ import difflib
 import json
 import os
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -17,12 +18,12 @@ from mountlint.config import (
     CommandLine,
     ConfigError,
     ConfigResolver,
-    Resolved,
     is_excluded,
     schema,
 )
 from mountlint.engine import FileResult, lint_source
 from mountlint.fixes import FixOutcome, WriteRefused, fix_text, is_applicable, write_atomically
+from mountlint.helm import HelmError, HelmMapping, find_chart_dir, render_chart
 from mountlint.kustomize import KustomizeRun, find_roots, lint_roots, plan_fixes
 from mountlint.registry import all_rules, find_rule
 from mountlint.report import FORMATS, ReportOptions, RunOutcome, render
@@ -38,6 +39,12 @@ from mountlint.sources import (
 )
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+#: ``--jobs`` defaults to the number of CPUs from this many files on.
+PARALLEL_FROM_FILES = 200
+#: Marks ``helm template`` output: each document names the template it came from.
+HELM_SOURCE_MARK = "# Source: "
+#: The progress line appears from this many files on (on a terminal only).
+PROGRESS_FROM_FILES = 500
 FAIL_ON_CHOICES = ("error", "warning", "info", "never")
 
 
@@ -62,6 +69,11 @@ class Options:
     sarif_category: str | None = None
     include_suppressed: bool = False
     no_kustomize: bool = False
+    jobs: int | None = None
+    chart_dir: str | None = None
+    helm: str | None = None
+    values: tuple[str, ...] = ()
+    set_values: tuple[str, ...] = ()
 
 
 def _stderr(message: str) -> None:
@@ -113,14 +125,23 @@ def _display_path(path: Path) -> str:
         return str(path)
 
 
-def _sources(
+@dataclass(frozen=True)
+class _Input:
+    """One file to lint (read by whoever lints it), or standard input already read."""
+
+    settings: Settings
+    path: Path | None = None
+    stdin: Source | None = None
+
+
+def _inputs(
     options: Options, resolver: ConfigResolver, outcome: RunOutcome, consumed: set[Path]
-) -> list[tuple[Source, Resolved]]:
-    """Read every input with the settings that apply to it; problems go into ``outcome``."""
-    sources: list[tuple[Source, Resolved]] = []
+) -> list[_Input]:
+    """What to lint, each with its settings; problems and skipped folders go into ``outcome``."""
+    inputs: list[_Input] = []
     file_paths = [path for path in options.paths if path != "-"]
     if "-" in options.paths:
-        sources.append((read_stdin(options.stdin_filename), resolver.default()))
+        inputs.append(_Input(resolver.default().settings, stdin=read_stdin(options.stdin_filename)))
     found = discover(file_paths)
     outcome.problems.extend(found.problems)
     if found.skipped_template_dirs:
@@ -136,14 +157,80 @@ def _sources(
         if consumed and path.resolve() in consumed:
             continue  # linted through its kustomize build
         resolved = resolver.for_file(path)
-        if is_excluded(path, resolved.exclude, resolved.exclude_base):
-            continue
-        read = read_file(path, options.max_file_size)
+        if not is_excluded(path, resolved.exclude, resolved.exclude_base):
+            inputs.append(_Input(resolved.settings, path=path))
+    return inputs
+
+
+def lint_input(item: _Input, max_size: int, keep_text: bool) -> FileResult | InputProblem:
+    """Read and lint one input; runs in worker processes with ``--jobs``.
+
+    The text is kept only when the caller will fix the file, so results stay small to send.
+    """
+    source = item.stdin
+    if source is None:
+        assert item.path is not None
+        read = read_file(item.path, max_size)
         if isinstance(read, InputProblem):
-            outcome.problems.append(read)
-        else:
-            sources.append((read, resolved))
-    return sources
+            return read
+        source = read
+    try:
+        result = lint_source(source, item.settings)
+    except Exception as error:  # one bad file must not stop the run
+        return InputProblem(source.display, f"internal error: {internal_error_message(error)}")
+    for finding in (*result.findings, *result.suppressed):
+        finding.annotation = None
+    if not keep_text and not (
+        result.decoded is not None and HELM_SOURCE_MARK in result.decoded.text
+    ):
+        result.decoded = None
+        source.raw = b""
+    return result
+
+
+def _lint_all(inputs: list[_Input], options: Options) -> Iterator[FileResult | InputProblem]:
+    """Lint every input, in ``--jobs`` processes when there are enough of them."""
+    keep_text = options.fix or options.diff
+    automatic = (os.cpu_count() or 1) if len(inputs) >= PARALLEL_FROM_FILES else 1
+    jobs = min(options.jobs or automatic, len(inputs))
+    if jobs <= 1:
+        for item in inputs:
+            yield lint_input(item, options.max_file_size, keep_text)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from functools import partial
+
+    context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+    work = partial(lint_input, max_size=options.max_file_size, keep_text=keep_text)
+    chunk = max(1, min(64, len(inputs) // (jobs * 8)))
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        yield from pool.map(work, inputs, chunksize=chunk)
+
+
+class _Progress:
+    """A one-line file counter on stderr, only on a terminal and never in CI logs."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.enabled = (
+            total >= PROGRESS_FROM_FILES
+            and sys.stderr.isatty()
+            and not os.environ.get("CI")
+            and "NO_COLOR" not in os.environ
+        )
+        self.done = 0
+
+    def step(self) -> None:
+        self.done += 1
+        if self.enabled and (self.done % 25 == 0 or self.done == self.total):
+            sys.stderr.write(f"\rmountlint: {self.done}/{self.total} files")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
 
 
 def _diff(name: str, before: str, after: str) -> str:
@@ -192,6 +279,64 @@ def _apply_fixes(
             return
     outcome.fixed += len(fixed.applied)
     outcome.findings.extend(fixed.findings)
+
+
+def _helm_mapping(result: FileResult, options: Options) -> HelmMapping | None:
+    """The chart of ``helm template`` output (``# Source:`` comments), when one is known."""
+    decoded = result.decoded
+    if decoded is None or HELM_SOURCE_MARK not in decoded.text:
+        return None
+    if options.chart_dir:
+        chart: Path | None = Path(options.chart_dir)
+    else:
+        source_path = result.source.path
+        chart = find_chart_dir(source_path.parent if source_path else Path.cwd())
+    if chart is None:
+        return None
+    return HelmMapping(decoded.text, result.source.display, chart)
+
+
+def _lint_helm_output(
+    result: FileResult,
+    mapping: HelmMapping,
+    options: Options,
+    outcome: RunOutcome,
+    diffs: list[str],
+) -> None:
+    """Report (and fix) findings of rendered output in the chart's templates."""
+    findings = mapping.remap(result.findings)
+    for missing in mapping.missing_templates:
+        outcome.notices.append(
+            f"{result.source.display}: template {missing} is not in {mapping.chart_dir}; "
+            "its findings stay in the rendered output"
+        )
+    if options.fix or options.diff:
+        for change in mapping.fix_templates(findings, options.unsafe_fixes):
+            if change.problem is not None:
+                outcome.notices.append(f"{change.display}: {change.problem}")
+            if not change.changed:
+                continue
+            if options.diff:
+                diffs.append(_diff(change.display, change.original, change.fixed))
+                continue
+            try:
+                write_atomically(change.path, change.data, change.stamp)
+            except WriteRefused as refused:
+                outcome.problems.append(InputProblem(change.display, str(refused)))
+                continue
+            applied = {id(finding) for finding in change.applied}
+            findings = [finding for finding in findings if id(finding) not in applied]
+            outcome.fixed += len(change.applied)
+    outcome.findings.extend(findings)
+
+
+def _helm_input(options: Options, resolver: ConfigResolver) -> _Input | None:
+    """``--helm CHART``: render the chart with ``helm template`` and lint the output."""
+    if not options.helm:
+        return None
+    rendered = render_chart(Path(options.helm), options.values, options.set_values)
+    source = Source(display=f"{options.helm} (helm template)", raw=rendered.encode())
+    return _Input(resolver.default().settings, stdin=source)
 
 
 def _kustomize(
@@ -256,27 +401,31 @@ def run(options: Options) -> int:
     try:
         fail_on = resolver.default().fail_on
         kustomized = _kustomize(options, resolver, outcome, diffs)
-        inputs = _sources(options, resolver, outcome, kustomized.consumed)
-    except ConfigError as error:
+        inputs = _inputs(options, resolver, outcome, kustomized.consumed)
+        helm_input = _helm_input(options, resolver)
+    except (ConfigError, HelmError) as error:
         _stderr(f"error: {error}")
         return EXIT_ERROR
-    for source, resolved in inputs:
-        settings = resolved.settings
-        try:
-            result = lint_source(source, settings)
-        except Exception as error:  # one bad file must not stop the run
-            outcome.problems.append(
-                InputProblem(source.display, f"internal error: {internal_error_message(error)}")
-            )
+    if helm_input is not None:
+        inputs.insert(0, helm_input)
+    progress = _Progress(len(inputs))
+    for item, result in zip(inputs, _lint_all(inputs, options), strict=True):
+        progress.step()
+        if isinstance(result, InputProblem):
+            outcome.problems.append(result)
             continue
         outcome.files_checked += 1
         if result.notice:
-            outcome.notices.append(f"{source.display}: skipped: {result.notice}")
+            outcome.notices.append(f"{result.source.display}: skipped: {result.notice}")
         outcome.suppressed.extend(result.suppressed)
-        if options.fix or options.diff:
-            _apply_fixes(result, options, settings, outcome, diffs)
+        mapping = _helm_mapping(result, options)
+        if mapping is not None:
+            _lint_helm_output(result, mapping, options, outcome, diffs)
+        elif options.fix or options.diff:
+            _apply_fixes(result, options, item.settings, outcome, diffs)
         else:
             outcome.findings.extend(result.findings)
+    progress.close()
     outcome.exit_code = _exit_code(outcome, options, fail_on)
     for notice in outcome.notices:
         _stderr(notice)
@@ -367,6 +516,28 @@ def _write_report(outcome: RunOutcome, options: Options, to_stderr: bool) -> Non
     "--print-config-schema", is_flag=True, help="Print the configuration's JSON Schema and exit."
 )
 @click.option(
+    "--chart-dir",
+    type=click.Path(file_okay=False),
+    help="Chart of `helm template` output being linted (default: Chart.yaml found upward).",
+)
+@click.option(
+    "--helm",
+    "helm_chart",
+    type=click.Path(file_okay=False),
+    metavar="CHART_DIR",
+    help="Render CHART_DIR with `helm template` and lint the output.",
+)
+@click.option(
+    "--values", "-f", "values_files", multiple=True, metavar="FILE", help="Values file for --helm."
+)
+@click.option("--set", "set_values", multiple=True, metavar="K=V", help="Value for --helm.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help=f"Lint in N processes (default: the number of CPUs from {PARALLEL_FROM_FILES} files on).",
+)
+@click.option(
     "--no-kustomize",
     is_flag=True,
     help="Lint kustomization folders as plain YAML instead of building them.",
@@ -408,6 +579,11 @@ def command(
     select_: tuple[str, ...],
     ignore_: tuple[str, ...],
     print_config_schema: bool,
+    chart_dir: str | None,
+    helm_chart: str | None,
+    values_files: tuple[str, ...],
+    set_values: tuple[str, ...],
+    jobs: int | None,
     no_kustomize: bool,
     sarif_category: str | None,
     include_suppressed: bool,
@@ -429,7 +605,7 @@ def command(
         click.echo(json.dumps(schema(), indent=2))
         sys.exit(EXIT_CLEAN)
     options = Options(
-        paths=paths or (".",),
+        paths=paths or (() if helm_chart else (".",)),
         fix=fix,
         unsafe_fixes=unsafe_fixes,
         diff=diff,
@@ -446,6 +622,11 @@ def command(
         sarif_category=sarif_category,
         include_suppressed=include_suppressed,
         no_kustomize=no_kustomize,
+        jobs=jobs,
+        chart_dir=chart_dir or helm_chart,
+        helm=helm_chart,
+        values=values_files,
+        set_values=set_values,
     )
     sys.exit(run(options))
 

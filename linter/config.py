@@ -84,12 +84,19 @@ def schema() -> dict[str, Any]:
 def find_config(start: Path) -> Path | None:
     """The nearest configuration file at or above ``start``."""
     for directory in (start, *start.parents):
-        for name in CONFIG_FILE_NAMES:
-            if (directory / name).is_file():
-                return directory / name
-        pyproject = directory / PYPROJECT
-        if pyproject.is_file() and _pyproject_has_section(pyproject):
-            return pyproject
+        found = _config_in(directory)
+        if found is not None:
+            return found
+    return None
+
+
+def _config_in(directory: Path) -> Path | None:
+    for name in CONFIG_FILE_NAMES:
+        if (directory / name).is_file():
+            return directory / name
+    pyproject = directory / PYPROJECT
+    if pyproject.is_file() and _pyproject_has_section(pyproject):
+        return pyproject
     return None
 
 
@@ -350,8 +357,12 @@ class ConfigResolver:
         return self._resolve(found) if found is not None else self.default()
 
     def _find(self, directory: Path) -> Path | None:
+        """The nearest configuration at or above ``directory`` (each folder is looked at once)."""
         if directory not in self._found:
-            self._found[directory] = find_config(directory)
+            found = _config_in(directory)
+            if found is None and directory.parent != directory:
+                found = self._find(directory.parent)
+            self._found[directory] = found
         return self._found[directory]
 
     def _resolve(self, path: Path | None) -> Resolved:

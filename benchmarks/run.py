@@ -1,0 +1,286 @@
+"""Benchmark mountlint against the floors it is measured by, side by side, in one run.
+
+    python benchmarks/run.py [--repeat 5] [--corpus ../shared/corpus] [--no-checkov] [--quick]
+
+Every measurement runs as its own process and reports the median wall time of ``--repeat`` runs
+and the peak resident memory of the measured process tree. The floors are: reading every file;
+composing every file with libyaml (PyYAML's ``CSafeLoader``); building every kustomization with
+``kubectl kustomize``, one after another; and, when it is installed, checkov's single docker-socket
+check. The table ends with the targets of the speed issue and whether each is met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
+SMALL_FILE = REPO / "examples" / "incident" / "rootfsmount.yaml"
+MANIFEST = re.compile(r"\.(ya?ml|json)$")
+RELEVANT = re.compile(rb"hostPath|volumeMounts")
+
+_MEASURE = """
+import resource, subprocess, sys, time
+start = time.perf_counter()
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+elapsed = time.perf_counter() - start
+print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+_READ_FLOOR = """
+import sys
+for path in open(sys.argv[1]).read().splitlines():
+    with open(path, "rb") as handle:
+        handle.read()
+"""
+
+_COMPOSE_FLOOR = """
+import sys, yaml
+for path in open(sys.argv[1]).read().splitlines():
+    with open(path, "rb") as handle:
+        data = handle.read()
+    try:
+        for _ in yaml.compose_all(data, Loader=yaml.CSafeLoader):
+            pass
+    except yaml.YAMLError:
+        pass
+"""
+
+_KUSTOMIZE_FLOOR = """
+import subprocess, sys
+for directory in open(sys.argv[1]).read().splitlines():
+    subprocess.run(["kubectl", "kustomize", directory], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, check=False)
+"""
+
+
+@dataclass
+class Measurement:
+    name: str
+    seconds: float
+    peak_mib: float
+    runs: int
+
+
+def measure(name: str, command: Sequence[str], repeat: int) -> Measurement:
+    """Median wall time and the largest peak RSS over ``repeat`` runs of ``command``."""
+    times, peaks = [], []
+    for _ in range(repeat):
+        output = subprocess.run(
+            [sys.executable, "-c", _MEASURE, *command], capture_output=True, text=True, check=True
+        ).stdout.split()
+        times.append(float(output[0]))
+        peaks.append(int(output[1]) / 1024)
+    return Measurement(name, statistics.median(times), max(peaks), repeat)
+
+
+def manifest_files(root: Path) -> list[str]:
+    return sorted(
+        str(path) for path in root.rglob("*") if path.is_file() and MANIFEST.search(path.name)
+    )
+
+
+def relevant_files(corpus: Path) -> list[str]:
+    files = []
+    for part in ("real", "helm-rendered", "kustomize"):
+        for path in manifest_files(corpus / part):
+            with open(path, "rb") as handle:
+                if RELEVANT.search(handle.read()):
+                    files.append(path)
+    return files
+
+
+def kustomization_dirs(root: Path) -> list[str]:
+    names = {"kustomization.yaml", "kustomization.yml", "Kustomization"}
+    return sorted({str(path.parent) for path in root.rglob("*") if path.name in names})
+
+
+def write_list(items: Sequence[str], directory: Path, name: str) -> str:
+    path = directory / name
+    path.write_text("\n".join(items) + "\n")
+    return str(path)
+
+
+def mountlint(*args: str) -> list[str]:
+    return [sys.executable, "-m", "mountlint", "--exit-zero", "--format", "json", *args]
+
+
+@dataclass
+class Target:
+    description: str
+    numerator: str
+    denominator: str | None
+    limit: float
+    at_most: bool = True  #: False: the ratio must be at least ``limit``
+
+
+def run(args: argparse.Namespace) -> int:
+    corpus: Path = args.corpus
+    large = corpus / "large"
+    if not large.is_dir():
+        print(f"corpus not found at {corpus}", file=sys.stderr)
+        return 2
+    repeat = args.repeat
+    results: dict[str, Measurement] = {}
+
+    def add(key: str, name: str, command: Sequence[str], times: int | None = None) -> None:
+        print(f"measuring {name} ...", file=sys.stderr, flush=True)
+        results[key] = measure(name, command, times or repeat)
+
+    with tempfile.TemporaryDirectory() as temporary:
+        scratch = Path(temporary)
+        large_files = write_list(manifest_files(large), scratch, "large.txt")
+        relevant = relevant_files(corpus)
+        relevant_list = write_list(relevant, scratch, "relevant.txt")
+        kustomizations = write_list(kustomization_dirs(large), scratch, "kustomize.txt")
+        python = sys.executable
+
+        add(
+            "large_read", "large: read every file (floor)", [python, "-c", _READ_FLOOR, large_files]
+        )
+        add(
+            "large_compose",
+            "large: libyaml compose (floor)",
+            [python, "-c", _COMPOSE_FLOOR, large_files],
+        )
+        add(
+            "large_mountlint",
+            "large: mountlint --no-kustomize",
+            mountlint("--no-kustomize", str(large)),
+        )
+        if shutil.which("kubectl") and not args.quick:
+            add(
+                "large_kustomize_floor",
+                "large: kubectl kustomize every kustomization (floor)",
+                [python, "-c", _KUSTOMIZE_FLOOR, kustomizations],
+                max(1, repeat // 2),
+            )
+            add(
+                "large_kustomize",
+                "large: mountlint (builds kustomizations)",
+                mountlint(str(large)),
+                max(1, repeat // 2),
+            )
+        add(
+            "relevant_compose",
+            f"relevant ({len(relevant)} files): libyaml compose (floor)",
+            [python, "-c", _COMPOSE_FLOOR, relevant_list],
+        )
+        add(
+            "relevant_jobs1",
+            "relevant: mountlint --jobs 1",
+            mountlint("--no-kustomize", "--jobs", "1", *relevant),
+        )
+        add(
+            "relevant_jobs2",
+            "relevant: mountlint --jobs 2",
+            mountlint("--no-kustomize", "--jobs", "2", *relevant),
+        )
+        add(
+            "small_import",
+            "small: python -c 'import ruamel.yaml, click'",
+            [python, "-c", "import ruamel.yaml, click"],
+            repeat * 3,
+        )
+        add(
+            "small_mountlint",
+            "small: mountlint rootfsmount.yaml",
+            mountlint(str(SMALL_FILE)),
+            repeat * 3,
+        )
+        checkov = shutil.which("checkov")
+        if checkov and not args.no_checkov:
+            add(
+                "large_checkov",
+                "large: checkov --check CKV_K8S_27",
+                [
+                    checkov,
+                    "--framework",
+                    "kubernetes",
+                    "--check",
+                    "CKV_K8S_27",
+                    "--skip-download",
+                    "--quiet",
+                    "-d",
+                    str(large),
+                ],
+                1,
+            )
+
+    targets = [
+        Target(
+            "large --no-kustomize <= 0.25x compose floor", "large_mountlint", "large_compose", 0.25
+        ),
+        Target(
+            "large with builds <= 1.2x kustomize floor",
+            "large_kustomize",
+            "large_kustomize_floor",
+            1.2,
+        ),
+        Target("relevant <= 1.5x compose floor", "relevant_jobs1", "relevant_compose", 1.5),
+        Target("small file <= 1.3x import floor", "small_mountlint", "small_import", 1.3),
+        Target(
+            "--jobs 2 >= 1.5x faster than --jobs 1",
+            "relevant_jobs1",
+            "relevant_jobs2",
+            1.5,
+            at_most=False,
+        ),
+        Target(
+            "checkov / mountlint >= 100x", "large_checkov", "large_mountlint", 100, at_most=False
+        ),
+    ]
+    print()
+    print("| measurement | median s | peak MiB | runs |")
+    print("| --- | ---: | ---: | ---: |")
+    for item in results.values():
+        print(f"| {item.name} | {item.seconds:.3f} | {item.peak_mib:.0f} | {item.runs} |")
+    print()
+    print("| target | ratio | met |")
+    print("| --- | ---: | --- |")
+    failed = 0
+    for target in targets:
+        if target.numerator not in results or (
+            target.denominator and target.denominator not in results
+        ):
+            print(f"| {target.description} | not measured | - |")
+            continue
+        ratio = results[target.numerator].seconds / results[target.denominator].seconds  # type: ignore[index]
+        met = ratio <= target.limit if target.at_most else ratio >= target.limit
+        failed += not met
+        print(f"| {target.description} | {ratio:.2f}x | {'yes' if met else 'NO'} |")
+    peak = results["large_mountlint"].peak_mib
+    print(
+        f"| peak memory on large <= 100 MiB | {peak:.0f} MiB | {'yes' if peak <= 100 else 'NO'} |"
+    )
+    failed += peak > 100
+    return 0 if failed == 0 or args.no_fail else 1
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (median)")
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--no-checkov", action="store_true", help="skip checkov even if installed")
+    parser.add_argument("--quick", action="store_true", help="skip the kustomize builds")
+    parser.add_argument(
+        "--no-fail", action="store_true", help="exit 0 even when a target is missed"
+    )
+    os.environ.setdefault("NO_COLOR", "1")
+    sys.exit(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
