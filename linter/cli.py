@@ -117,12 +117,15 @@ def _explain(selector: str) -> int:
 
 
 def _display_path(path: Path) -> str:
-    """``path`` relative to the working directory when it lies below it."""
-    absolute = path.absolute()
+    """``path`` relative to the working directory, as users pass paths."""
     try:
-        return str(absolute.relative_to(Path.cwd()))
-    except ValueError:
+        return os.path.relpath(path.absolute(), Path.cwd())
+    except ValueError:  # another drive
         return str(path)
+
+
+def _absolute_path(path: Path) -> str:
+    return str(path.absolute())
 
 
 @dataclass(frozen=True)
@@ -352,7 +355,11 @@ def _kustomize(
     def settings_for(kustomization: Path) -> Settings:
         return resolver.for_file(kustomization).settings
 
-    kustomized = lint_roots(roots, settings_for, _display_path)
+    jobs = options.jobs or os.cpu_count() or 1
+    # files are shown the way the paths were given: absolute, or relative to here
+    absolute = any(Path(path).is_absolute() for path in options.paths if path != "-")
+    display = _absolute_path if absolute else _display_path
+    kustomized = lint_roots(roots, settings_for, display, jobs=jobs)
     outcome.notices.extend(kustomized.notices)
     if options.fix or options.diff:
         planned = plan_fixes(kustomized, options.unsafe_fixes)
@@ -370,7 +377,8 @@ def _kustomize(
             outcome.fixed += len(source_fix.applied)
         if options.fix and planned:
             consumed = kustomized.consumed
-            kustomized = lint_roots(roots, settings_for, _display_path)  # rebuild to confirm
+            # rebuild to confirm
+            kustomized = lint_roots(roots, settings_for, display, jobs=jobs)
             kustomized.consumed |= consumed
     outcome.findings.extend(kustomized.findings)
     return kustomized

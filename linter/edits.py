@@ -87,15 +87,49 @@ class EditBuilder:
         self.newline = _newline_of(text)
         self.shared = shared
 
-    def replace_scalar(self, node: ScalarNode, value: str) -> Edit:
-        """Replace a scalar's value, keeping its quotes when it is quoted."""
-        start, end = node.start_mark.index, node.end_mark.index
-        style = node.style
-        if style in ('"', "'") and end - start >= 2:
+    def replace_scalar(self, node: ScalarNode, value: str, key: Node | None = None) -> Edit:
+        """Replace a scalar's value, keeping its quotes, its anchor and its tag.
+
+        ``key`` is the scalar's mapping key: it tells where an empty value goes, which the
+        pure-Python parser marks at the next token (past comments and line breaks).
+        """
+        start, end = self.content_start(node), int(node.end_mark.index)
+        if node.style in ('"', "'") and end - start >= 2:
             return Edit(start + 1, end - 1, value)
-        if start == end:  # an empty value: ``key:`` with nothing after it
-            return Edit(start, end, " " + value if self.text[start - 1 : start] == ":" else value)
+        if start == end:  # an empty value: ``key:`` (or ``key: &anchor``) with nothing after it
+            after_colon = self._after_colon(key) if key is not None else None
+            if after_colon is not None and any(
+                char in "\n#" for char in self.text[after_colon:start]
+            ):
+                start = after_colon  # the mark lies past a comment or a line break
+            blank_before = self.text[start - 1 : start] in (" ", "\t")
+            return Edit(start, start, value if blank_before else " " + value)
         return Edit(start, end, value)
+
+    def content_start(self, node: ScalarNode) -> int:
+        """Where a scalar's own text starts: after its node properties (``&anchor``, ``!!tag``).
+
+        Both parsers start a scalar's mark at its properties, and a comment or a line break may
+        stand between them and the text.
+        """
+        text, position, end = self.text, int(node.start_mark.index), int(node.end_mark.index)
+        while position < end and text[position] in "&!":
+            while position < end and text[position] not in " \t\r\n":
+                position += 1
+            while position < end and text[position] in " \t\r\n#":
+                if text[position] == "#":
+                    newline = text.find("\n", position, end)
+                    position = end if newline == -1 else newline
+                else:
+                    position += 1
+        return position
+
+    def _after_colon(self, key: Node) -> int | None:
+        """The offset just after the ``:`` that follows ``key``, if that is what follows it."""
+        position = int(key.end_mark.index)
+        while self.text[position : position + 1] in (" ", "\t"):
+            position += 1
+        return position + 1 if self.text[position : position + 1] == ":" else None
 
     def insert_entry(self, mapping: MappingNode, key: str, value: str) -> Edit | None:
         """Add ``key: value`` as the last entry of ``mapping``; None when no safe place is known."""
@@ -140,7 +174,7 @@ class EditBuilder:
             if isinstance(key_node, ScalarNode) and key_node.value == key:
                 if not isinstance(value_node, ScalarNode) or id(value_node) in self.shared:
                     return None
-                return self.replace_scalar(value_node, value)
+                return self.replace_scalar(value_node, value, key_node)
         return self.insert_entry(mapping, key, value)
 
     def remove_entry(self, mapping: MappingNode, key: str) -> Edit | None:

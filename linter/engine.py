@@ -26,7 +26,15 @@ from mountlint.suppressions import (
     parse_annotation,
 )
 from mountlint.workloads import K8sObject, Workloads, find_workloads, semantic_path
-from mountlint.yamlnodes import Document, Node, ScalarNode, SyntaxProblem, get_path, parse_stream
+from mountlint.yamlnodes import (
+    Document,
+    Node,
+    ParsedStream,
+    ScalarNode,
+    SyntaxProblem,
+    get_path,
+    parse_stream,
+)
 
 __all__ = [
     "FileResult",
@@ -100,9 +108,14 @@ def lint_text(text: str, path: str, settings: Settings) -> list[Finding]:
     return analyze_text(text, path, settings).findings
 
 
-def analyze_text(text: str, path: str, settings: Settings) -> TextResult:
-    """Run the selected rules over a YAML text and apply its suppressions."""
-    stream = parse_stream(text)
+def analyze_text(
+    text: str, path: str, settings: Settings, stream: ParsedStream | None = None
+) -> TextResult:
+    """Run the selected rules over a YAML text and apply its suppressions.
+
+    ``stream`` is the text already parsed, when the caller needed the nodes too.
+    """
+    stream = stream or parse_stream(text)
     findings: list[Finding] = []
     annotations: list[AnnotationIgnore] = []
     rules = tuple(item for item in all_rules() if settings.is_selected(item.rule))

@@ -32,7 +32,7 @@ from mountlint.edits import (
 from mountlint.engine import analyze_text
 from mountlint.findings import Finding, Location, RelatedLocation, locate
 from mountlint.settings import Settings
-from mountlint.sources import SKIPPED_DIRS, Decoded, FileStamp, decode
+from mountlint.sources import SKIPPED_DIRS, Decoded, FileStamp, decode, may_hold_findings
 from mountlint.yamlnodes import (
     Document,
     MappingNode,
@@ -220,11 +220,13 @@ def run_build(root: Path, command: list[str], timeout: float = BUILD_TIMEOUT_SEC
             build.error = _one_line(completed.stderr) or f"exit status {completed.returncode}"
             return build
         build.rendered = completed.stdout
-        build.origins = [
-            _origin(document.root, Path(wrapper))
-            for document in parse_stream(build.rendered).documents
-        ]
+        build.origins = [_origin(chunk, Path(wrapper)) for chunk in _documents(build.rendered)]
     return build
+
+
+def _documents(rendered: str) -> list[str]:
+    """The documents of kustomize's output, which it always separates with ``---`` lines."""
+    return [chunk for chunk in re.split(r"(?m)^---\n", rendered) if chunk.strip()]
 
 
 def _one_line(stderr: str) -> str:
@@ -234,14 +236,16 @@ def _one_line(stderr: str) -> str:
     return match.group(1) if match else message
 
 
-def _origin(obj: Node, wrapper: Path) -> Path | None:
-    annotation = string_value(get(get(get(obj, "metadata"), "annotations"), ORIGIN_ANNOTATION))
-    if not annotation:
+_ORIGIN = re.compile(r"^ +config\.kubernetes\.io/origin: \|\n((?: {4,}.*\n)+)", re.MULTILINE)
+
+
+def _origin(document: str, wrapper: Path) -> Path | None:
+    """The local source file named by a document's origin annotation (read as text: fast)."""
+    match = _ORIGIN.search(document)
+    if match is None:
         return None
     fields = dict(
-        line.split(": ", 1)
-        for line in annotation.splitlines()
-        if ": " in line and not line.startswith(" ")
+        line.strip().split(": ", 1) for line in match.group(1).splitlines() if ": " in line
     )
     path = fields.get("path")
     if not path or "repo" in fields:
@@ -460,8 +464,11 @@ class BuildLinter:
         """Findings of ``build``'s output, each located in the file that holds its node."""
         display = self._display(build.kustomization)
         rendered_display = f"{display} (kustomize build)"
-        result = analyze_text(build.rendered, rendered_display, settings)
-        documents = parse_stream(build.rendered).documents
+        if not may_hold_findings(build.rendered.encode()):
+            return []
+        stream = parse_stream(build.rendered)
+        result = analyze_text(build.rendered, rendered_display, settings, stream)
+        documents = stream.documents
         spans = [(doc.root.start_mark.index, doc.root.end_mark.index) for doc in documents]
         mapped = []
         for finding in result.findings:
@@ -558,6 +565,7 @@ def lint_roots(
     settings_for: Callable[[Path], Settings],
     display: Callable[[Path], str],
     timeout: float = BUILD_TIMEOUT_SECONDS,
+    jobs: int = 1,
 ) -> KustomizeRun:
     """Build and lint each root; a base built by several roots reports each finding once."""
     run = KustomizeRun(roots=roots)
@@ -572,8 +580,11 @@ def lint_roots(
     linter = run.linter = BuildLinter(display)
     deployed_by: dict[tuple[str, int, int, str, str], list[str]] = {}
     first: dict[tuple[str, int, int, str, str], Finding] = {}
-    for root in roots:
-        build = run_build(root, command, timeout)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        builds = list(pool.map(lambda root: run_build(root, command, timeout), roots))
+    for root, build in zip(roots, builds, strict=True):
         if build.error is not None:
             run.notices.append(
                 f"{display(build.kustomization)}: kustomize build failed: {build.error}; "

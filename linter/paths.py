@@ -92,6 +92,19 @@ def overlaps(source: str, root: str) -> bool:
     return within(source, root) or within(root, source)
 
 
+def held_by(source: str, paths: Iterable[str]) -> list[str]:
+    """The canonical ``paths`` that are ``source`` (canonical) or lie below it, in order.
+
+    Mounting ``source`` exposes all of them; ``/`` holds every absolute path.
+    """
+    return [path for path in paths if within(source, path)]
+
+
+def looks_like_socket(path: str, sockets: Iterable[str]) -> bool:
+    """Whether canonical ``path`` is a known runtime socket or its last component ends in .sock."""
+    return path in sockets or path.rsplit("/", 1)[-1].endswith(".sock")
+
+
 def overlapping_roots(source: str, roots: Iterable[str]) -> list[str]:
     """The runtime roots (canonical) that ``source`` (canonical) lies in or contains, in order."""
     return [root for root in roots if overlaps(source, root)]
@@ -117,6 +130,40 @@ def pinned_roots(source: str, roots: Sequence[str]) -> list[str]:
 def string_prefix_overlaps(source: str, root: str) -> bool:
     """dockerd's own test in ``validateBindDaemonRoot``: a plain string prefix either way."""
     return source.startswith(root) or root.startswith(source)
+
+
+def has_backsteps(path: str) -> bool:
+    """Whether ``path`` has a ``..`` element, which the API server rejects; ``a..b`` is fine.
+
+    Like the API server, split at ``/`` only.
+    """
+    return ".." in path.split("/")
+
+
+def clean(path: str) -> str:
+    """The shortest equivalent of a slash-separated path, resolving '.' and '..' lexically.
+
+    This is Go's ``path.Clean``, which the API server applies before some comparisons:
+    ``..`` above the root stays at the root.
+    """
+    if not path:
+        return "."
+    rooted = path.startswith("/")
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts and parts[-1] != "..":
+                parts.pop()
+            elif not rooted:
+                parts.append("..")
+            continue
+        parts.append(part)
+    joined = "/".join(parts)
+    if rooted:
+        return "/" + joined
+    return joined or "."
 
 
 def join_sub_path(path: str, sub_path: str) -> str:

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from mountlint.edits import EditBuilder, Fix
+from mountlint.edits import Applicability, EditBuilder, Fix
+from mountlint.yamlnodes import Entry, MappingNode, ScalarNode, entry, is_flow_scalar
 
 if TYPE_CHECKING:
     from mountlint.settings import Settings
@@ -90,7 +91,7 @@ class Violation:
 
 @dataclass
 class RuleContext:
-    """What a rule may consult besides the node it is given."""
+    """What a rule may consult besides the node it is given, and how it builds its fixes."""
 
     settings: Settings
     document: Document
@@ -99,3 +100,51 @@ class RuleContext:
     def shared(self, *nodes: Node) -> bool:
         """Whether any of ``nodes`` is reached through an alias (edits there are display-only)."""
         return any(self.document.is_shared(node) for node in nodes)
+
+    def replace_fix(
+        self,
+        field: Entry,
+        value: str,
+        description: str,
+        applicability: Applicability,
+        what: str = "value",
+    ) -> Fix | None:
+        """Write ``value`` over the value of ``field``, keeping its quotes, anchor and tag.
+
+        None for a block scalar or a collection, whose text cannot simply be replaced;
+        display-only when the value comes from an anchor or a merge key, because the edit would
+        change every user of it (``what`` names the value in those words).
+        """
+        node = field.value
+        if not isinstance(node, ScalarNode) or not is_flow_scalar(node):
+            return None
+        edit = self.edits.replace_scalar(node, value, field.key)
+        fix = Fix(description, applicability, (edit,))
+        if field.inherited or self.shared(node):
+            return fix.as_display_only(f"the {what} comes from a YAML anchor; edit it there")
+        return fix
+
+    def set_fix(
+        self,
+        mapping: MappingNode,
+        key: str,
+        value: str,
+        description: str,
+        applicability: Applicability,
+        owner: str = "the volumeMount",
+    ) -> Fix | None:
+        """Set ``key: value`` in ``mapping``: replace the value there, or add the key.
+
+        A key merged in with ``<<`` is overridden by adding it to ``mapping`` itself, which
+        leaves the anchor alone. ``owner`` names ``mapping`` in the words of a display-only fix.
+        """
+        current = entry(mapping, key)
+        if current is not None and not (current.inherited and not self.shared(mapping)):
+            return self.replace_fix(current, value, description, applicability)
+        insertion = self.edits.insert_entry(mapping, key, value)
+        if insertion is None:
+            return Fix(f"{description} (add it to {owner} by hand)", Applicability.DISPLAY_ONLY, ())
+        fix = Fix(description, applicability, (insertion,))
+        if self.shared(mapping):
+            return fix.as_display_only(f"{owner} comes from a YAML anchor; edit it there")
+        return fix

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 
 from mountlint.edits import Applicability, Edit, Fix
 from mountlint.findings import Finding, line_column, locate, point
-from mountlint.registry import all_rules
+from mountlint.registry import all_rules, find_rule
 from mountlint.rule import Rule
 from mountlint.settings import Settings
-from mountlint.yamlnodes import Document, MappingNode, Node, ScalarNode, SequenceNode
+from mountlint.yamlnodes import Document, MappingNode, Node, ScalarNode, SequenceNode, is_plain
 
 IGNORE_ANNOTATION = "mountlint.io/ignore"
 
@@ -31,13 +31,22 @@ _DIRECTIVE = re.compile(
 )
 
 
-def resolve_rule(selector: str) -> str | None:
-    """The code of the rule named by a code or a name, case-insensitively."""
-    wanted = selector.strip().lower()
-    for item in all_rules():
-        if wanted in (item.rule.code.lower(), item.rule.name):
-            return item.rule.code
-    return None
+def resolve_selectors(text: str) -> tuple[dict[str, str], list[str]]:
+    """Codes for the comma- or space-separated rule codes and names in ``text``.
+
+    Returns code -> selector as written, and the selectors that name no rule.
+    """
+    codes: dict[str, str] = {}
+    unknown: list[str] = []
+    for selector in re.split(r"[,\s]+", text.strip()):
+        if not selector:
+            continue
+        registered = find_rule(selector)
+        if registered is None:
+            unknown.append(selector)
+        else:
+            codes[registered.rule.code] = selector
+    return codes, unknown
 
 
 @dataclass
@@ -79,15 +88,7 @@ def find_directives(text: str, documents: Iterable[Document]) -> list[Directive]
         codes: dict[str, str] | None = None
         unknown: list[str] = []
         if match.group("codes"):
-            codes = {}
-            for selector in re.split(r"[,\s]+", match.group("codes").strip()):
-                if not selector:
-                    continue
-                code = resolve_rule(selector)
-                if code is None:
-                    unknown.append(selector)
-                else:
-                    codes[code] = selector
+            codes, unknown = resolve_selectors(match.group("codes"))
         directives.append(
             Directive(
                 line=text.count("\n", 0, start) + 1,
@@ -115,7 +116,7 @@ def _string_spans(documents: Iterable[Document]) -> list[tuple[int, int]]:
                 continue
             seen.add(id(node))
             if isinstance(node, ScalarNode):
-                if node.style is not None:
+                if not is_plain(node):
                     spans.append((int(node.start_mark.index), int(node.end_mark.index)))
             elif isinstance(node, MappingNode):
                 for key, value in node.value:
@@ -143,17 +144,8 @@ def parse_annotation(node: ScalarNode) -> AnnotationIgnore:
     text = str(node.value).strip()
     if text.lower() == "all":
         return AnnotationIgnore(node=node, codes=None)
-    ignore = AnnotationIgnore(node=node, codes={})
-    for selector in re.split(r"[,\s]+", text):
-        if not selector:
-            continue
-        code = resolve_rule(selector)
-        if code is None:
-            ignore.unknown.append(selector)
-        else:
-            assert ignore.codes is not None
-            ignore.codes[code] = selector
-    return ignore
+    codes, unknown = resolve_selectors(text)
+    return AnnotationIgnore(node=node, codes=codes, unknown=unknown)
 
 
 def apply_suppressions(
@@ -206,15 +198,23 @@ def _unused_codes(
     return [code for code in codes if code in selected and code not in used]
 
 
+def _problems(unknown: list[str], unused: list[str] | None, nothing: str, where: str) -> list[str]:
+    """What is wrong with a suppression: unknown rules, and rules that silenced nothing."""
+    problems = [f"unknown rule '{name}'" for name in unknown]
+    if unused is None:
+        problems.append(nothing)
+    elif unused:
+        problems.append(f"no {', '.join(unused)} finding {where}")
+    return problems
+
+
 def _unused_directive(
     directive: Directive, selected: set[str], text: str, path: str, rule: Rule
 ) -> list[Finding]:
     unused = _unused_codes(directive.codes, directive.used, selected)
-    problems = [f"unknown rule '{name}'" for name in directive.unknown]
-    if unused is None:
-        problems.append("it silences no finding")
-    elif unused:
-        problems.append(f"no {', '.join(unused)} finding {_scope_words(directive)}")
+    problems = _problems(
+        directive.unknown, unused, "it silences no finding", _scope_words(directive)
+    )
     if not problems:
         return []
     keep = [
@@ -268,11 +268,9 @@ def _unused_annotation(
     annotation: AnnotationIgnore, selected: set[str], text: str, path: str, rule: Rule
 ) -> list[Finding]:
     unused = _unused_codes(annotation.codes, annotation.used, selected)
-    problems = [f"unknown rule '{name}'" for name in annotation.unknown]
-    if unused is None:
-        problems.append("it silences no finding of this object")
-    elif unused:
-        problems.append(f"no {', '.join(unused)} finding in this object")
+    problems = _problems(
+        annotation.unknown, unused, "it silences no finding of this object", "in this object"
+    )
     if not problems:
         return []
     return [

@@ -10,21 +10,26 @@ Fields of the wrong type are read as absent here; the rules that care report the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from mountlint.paths import canon, has_backsteps, is_windows_path, join_sub_path
+from mountlint.rule import Related
 from mountlint.yamlnodes import (
     Document,
     Entry,
     MappingNode,
     Node,
+    ScalarNode,
     SequenceNode,
     bool_value,
     entries,
     entry,
     get,
     get_path,
+    is_null,
     items,
+    scalar_text,
     string_value,
 )
 
@@ -44,6 +49,41 @@ POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
     "PodTemplate": ("template", "spec"),
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
 }
+
+#: Built-in kinds that never embed a pod spec; custom resources are searched for one.
+WITHOUT_POD_SPECS = frozenset(
+    {
+        "CustomResourceDefinition",
+        "ConfigMap",
+        "Secret",
+        "Service",
+        "ServiceAccount",
+        "Namespace",
+        "Role",
+        "ClusterRole",
+        "RoleBinding",
+        "ClusterRoleBinding",
+        "NetworkPolicy",
+        "Ingress",
+        "IngressClass",
+        "PersistentVolumeClaim",
+        "StorageClass",
+        "PriorityClass",
+        "PodDisruptionBudget",
+        "HorizontalPodAutoscaler",
+        "LimitRange",
+        "ResourceQuota",
+        "Endpoints",
+        "EndpointSlice",
+        "APIService",
+        "ValidatingWebhookConfiguration",
+        "MutatingWebhookConfiguration",
+        "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding",
+        "CSIDriver",
+        "RuntimeClass",
+    }
+)
 
 _MAX_SEARCH_DEPTH = 64
 _NOT_SEARCHED = frozenset({"metadata", "status"})
@@ -141,6 +181,70 @@ class Mount:
     def pod(self) -> PodSpec:
         return self.container.pod
 
+    @property
+    def writable(self) -> str | None:
+        """How the mount is not ``readOnly: true``, in words; None when it is read-only.
+
+        A ``readOnly`` of another type (the string ``"true"``) counts as read-only here: the API
+        server's decoder rejects it before anything else.
+        """
+        read_only = self.field("readOnly")
+        if read_only is None:
+            return "without readOnly"
+        if is_null(read_only.value):
+            return "with an empty readOnly"
+        if bool_value(read_only.value) is False:
+            return f"with readOnly: {scalar_text(read_only.value)}"
+        return None
+
+    def read_only_site(self) -> tuple[Node, YamlPath]:
+        """Where to report a missing or false ``readOnly``: its value, else the volumeMount.
+
+        A value merged in with ``<<`` lives in the anchor, so the volumeMount is reported instead.
+        """
+        read_only = self.field("readOnly")
+        if read_only is not None and not read_only.inherited:
+            return read_only.value, (*self.path, "readOnly")
+        return self.node, self.path
+
+    @property
+    def recursive_read_only(self) -> bool:
+        """``recursiveReadOnly: Enabled`` or ``IfPossible``: submounts are made read-only too."""
+        return self.text("recursiveReadOnly") in ("Enabled", "IfPossible")
+
+    @property
+    def sub_path(self) -> str | None:
+        """The ``subPath`` when it names a directory inside the volume (relative, no ``..``).
+
+        ``subPathExpr`` is expanded only at run time, and an absolute or ``..`` subPath is
+        rejected by the API server: neither narrows what the mount exposes.
+        """
+        sub_path = self.text("subPath")
+        if not sub_path or sub_path.startswith("/") or has_backsteps(sub_path):
+            return None
+        return sub_path
+
+    def exposed_host_path(self, path: str) -> str:
+        """The canonical host path this mount of host ``path`` really binds (``subPath`` joined)."""
+        sub_path = self.sub_path
+        return join_sub_path(path, sub_path) if sub_path else canon(path)
+
+    @property
+    def windows_evidence(self) -> str | None:
+        """Why this mount runs on Windows, in words for messages; None when nothing says so."""
+        pod = self.pod
+        if pod.declares_windows:
+            return "the pod declares spec.os.name: windows"
+        if pod.is_windows:
+            return "the pod only runs on nodes labelled kubernetes.io/os: windows"
+        mount_path = self.mount_path
+        if mount_path and is_windows_path(mount_path):
+            return f"mountPath '{mount_path}' is a Windows path"
+        host = self.host_path
+        if host is not None and host.path and is_windows_path(host.path):
+            return f"hostPath '{host.path}' is a Windows path"
+        return None
+
 
 @dataclass
 class Container:
@@ -182,9 +286,14 @@ class PodSpec:
         return {volume.name: volume for volume in self.volumes if volume.name}
 
     @property
+    def declares_windows(self) -> bool:
+        """``spec.os.name: windows``: the only Windows signal the API server validates against."""
+        return string_value(get_path(self.node, "os", "name")) == "windows"
+
+    @property
     def is_windows(self) -> bool:
         """``spec.os.name: windows``, or a nodeSelector that only admits Windows nodes."""
-        if string_value(get_path(self.node, "os", "name")) == "windows":
+        if self.declares_windows:
             return True
         selector = get_path(self.node, "nodeSelector", "kubernetes.io/os")
         return string_value(selector) == "windows"
@@ -192,6 +301,10 @@ class PodSpec:
     def mounts(self) -> Iterator[Mount]:
         for container in self.containers:
             yield from container.mounts
+
+    def mounts_of(self, volume: Volume) -> list[Mount]:
+        """The volumeMounts (of any container kind) that use ``volume``."""
+        return [mount for mount in self.mounts() if mount.volume is volume]
 
 
 @dataclass
@@ -222,7 +335,145 @@ class HostPathUse:
     def mounts(self) -> list[Mount]:
         if self.pod is None or self.volume is None:
             return []
-        return [mount for mount in self.pod.mounts() if mount.volume is self.volume]
+        return self.pod.mounts_of(self.volume)
+
+    @property
+    def holder(self) -> MappingNode:
+        """The mapping with the ``hostPath`` key: the pod volume, or the PersistentVolume's spec."""
+        if self.volume is not None:
+            return self.volume.node
+        assert self.persistent_volume is not None
+        return self.persistent_volume.spec
+
+    @property
+    def owner(self) -> str:
+        """``volume 'logs'`` or ``PersistentVolume 'pv-logs'``: what declares the source."""
+        if self.volume is not None:
+            return f"volume '{self.volume.name}'"
+        return f"PersistentVolume '{self.obj.name}'"
+
+    @property
+    def label(self) -> str:
+        """``hostPath volume 'logs'`` or ``hostPath PersistentVolume 'pv-logs'``, for messages."""
+        return f"hostPath {self.owner}"
+
+    @property
+    def is_windows(self) -> bool:
+        """Whether the pod that declares the volume runs on Windows (a PersistentVolume: no)."""
+        return self.pod is not None and self.pod.is_windows
+
+    @property
+    def path_node(self) -> Node:
+        """Where findings about the path go: its value, else the hostPath mapping."""
+        return self.source.path_node or self.source.node
+
+    @property
+    def linux_path(self) -> str | None:
+        """The path as written when it is a non-empty Linux path (relative or absolute)."""
+        path = self.source.path
+        if self.source.path_node is None or not path or is_windows_path(path):
+            return None
+        return path
+
+    @property
+    def unmounted(self) -> str:
+        """Why a source no container of this document mounts is exposed all the same, in words."""
+        if self.pod is not None:
+            return "no container mounts it yet, but an ephemeral container (kubectl debug) can"
+        return "every pod whose claim binds this PersistentVolume mounts it"
+
+    def exposure(self, find: Callable[[str], list[str]]) -> Exposure | None:
+        """What this source exposes, by ``find`` (canonical path -> what is there); None: nothing.
+
+        Each mount is judged by the host path it really binds: the volume's path, narrowed by a
+        plain ``subPath``. A source that nothing here mounts is judged by its whole path, and its
+        exposure has no mounts.
+        """
+        path = self.source.path or ""
+        mounts = self.mounts
+        if not mounts:
+            hits = find(canon(path))
+            return Exposure(self, [], canon(path), hits) if hits else None
+        found = [
+            (mount, source, hits)
+            for mount in mounts
+            for source in (mount.exposed_host_path(path),)
+            for hits in (find(source),)
+            if hits
+        ]
+        if not found:
+            return None
+        _, source, hits = found[0]
+        return Exposure(self, [mount for mount, _, _ in found], source, hits)
+
+    @property
+    def repeats_earlier_volume(self) -> bool:
+        """Whether an earlier volume of the same pod has this very hostPath (a YAML alias).
+
+        It is one text in the file, so a finding about the text is reported once.
+        """
+        path_node = self.source.path_node
+        if self.pod is None or self.volume is None or path_node is None:
+            return False
+        for volume in self.pod.volumes:
+            if volume is self.volume:
+                return False
+            if volume.host_path is not None and volume.host_path.path_node is path_node:
+                return True
+        return False
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """The mounts of a hostPath source that expose something, and what the first one exposes.
+
+    ``mounts`` is empty for a source that nothing in the document mounts.
+    """
+
+    use: HostPathUse
+    mounts: list[Mount]
+    source: str  #: the canonical host path the first mount binds
+    hits: list[str]  #: what was found at ``source``
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether a ``subPath`` narrows the first mount to less than the whole volume."""
+        return self.source != canon(self.use.source.path or "")
+
+    @property
+    def shown_path(self) -> str:
+        """The host path to name in messages: as written, or the one a subPath narrows it to."""
+        return self.source if self.narrowed else self.use.source.path or ""
+
+    @property
+    def subject(self) -> str:
+        """``hostPath volume 'run'``, with the volume's path when a subPath narrows it."""
+        if self.narrowed:
+            return f"{self.use.label} (host '{self.use.source.path}')"
+        return self.use.label
+
+    @property
+    def where(self) -> str:
+        """``to container app at '/host'``, with the subPath and the number of other mounts.
+
+        Only for an exposure through mounts.
+        """
+        mount = self.mounts[0]
+        through = f" through subPath '{mount.text('subPath')}'" if self.narrowed else ""
+        others = len(self.mounts) - 1
+        more = f" and {others} more mount{'s' if others > 1 else ''}" if others else ""
+        return f"to {mount.container.label} at '{mount.mount_path}'{through}{more}"
+
+    @property
+    def related(self) -> tuple[Related, ...]:
+        """The volume, then every mount that exposes something."""
+        return (
+            Related(self.use.holder, self.use.label),
+            *(
+                Related(mount.node, f"mounted at '{mount.mount_path}' in {mount.container.label}")
+                for mount in self.mounts
+            ),
+        )
 
 
 @dataclass
@@ -298,11 +549,15 @@ def _read_object(obj: K8sObject, found: Workloads) -> None:
         if isinstance(spec, MappingNode):
             found.pod_specs.append(_pod_spec(obj, spec, (*obj.path, *keys)))
             return
+    if obj.kind in WITHOUT_POD_SPECS:
+        return
     for spec, path in _search_pod_specs(obj.node, obj.path):
         found.pod_specs.append(_pod_spec(obj, spec, path))
 
 
 def _looks_like_pod_spec(node: MappingNode) -> bool:
+    if not any(isinstance(key, ScalarNode) and key.value == "containers" for key, _ in node.value):
+        return False
     containers = get(node, "containers")
     if not isinstance(containers, SequenceNode) or not containers.value:
         return False

@@ -101,10 +101,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mountlint.paths import CRITICAL_RUNTIME_ROOTS, canon, is_windows_path, join_sub_path, within
+from mountlint.edits import Applicability
+from mountlint.messages import runtime_roots_relation
+from mountlint.paths import CRITICAL_RUNTIME_ROOTS, canon, held_by, is_windows_path, within
 from mountlint.rule import FixAvailability, Related, Rule, RuleContext, Scope, Severity, Violation
-from mountlint.rules.bidirectional_requires_privileged import host_to_container_fix
-from mountlint.rules.propagation_ignored_on_windows import windows_evidence
 from mountlint.workloads import Mount, render_path
 from mountlint.yamlnodes import string_value
 
@@ -135,8 +135,6 @@ ROOTFS_TREES: dict[str, tuple[str, ...]] = {
     "cri-o": ("/var/lib/containers/storage",),
 }
 
-_SHOWN_ROOTS = 3
-
 
 def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
     """Report Bidirectional propagation on a broad host path, and note it on CSI/BPF paths."""
@@ -149,12 +147,12 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
     path = host.path
     if not path or not path.startswith("/") or is_windows_path(path):
         return
-    if windows_evidence(mount) is not None:
+    if mount.windows_evidence is not None:
         return
     volume_name = mount.volume.name if mount.volume is not None else mount.name
     sub_path = mount.text("subPath")
     selected = f" (subPath '{sub_path}')" if sub_path else ""
-    source = _source(path, sub_path)
+    source = mount.exposed_host_path(path)
     opening = (
         f"hostPath volume '{volume_name}' mounts host '{path}'{selected} at "
         f"'{mount.mount_path}' with mountPropagation Bidirectional (Linux rshared)"
@@ -163,7 +161,7 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
         Related(host.node, f"hostPath volume '{volume_name}'"),
         Related(mount.container.node, f"in {mount.container.label}"),
     )
-    field_path = render_path(mount.path) + ".mountPropagation"
+    field_path = render_path((*mount.path, "mountPropagation"))
     expected_tree = _shared_by_design(source, canon(context.settings.kubelet_root))
     if expected_tree:
         yield Violation(
@@ -179,7 +177,7 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
         )
         return
     roots = sorted(
-        (root for root in context.settings.canonical_roots if within(source, root)),
+        held_by(source, context.settings.canonical_roots),
         key=lambda root: root not in CRITICAL_RUNTIME_ROOTS,
     )
     if source not in BROAD_HOST_PATHS and not roots:
@@ -194,15 +192,21 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
     )
     yield Violation(
         message=(
-            f"{opening}; {_relation(source, roots)}: every mount {mount.container.label} makes "
-            "below its mount point appears on the node and in every pod that mounts these "
+            f"{opening}; {runtime_roots_relation(source, roots)}: every mount "
+            f"{mount.container.label} makes below its mount point appears on the node and in "
+            "every pod that mounts these "
             f"paths, and stays if the container exits without unmounting it{doubling}; use "
             "HostToContainer, or mount Bidirectional only the directory the container mounts "
             "into"
         ),
         node=propagation.value,
         field_path=field_path,
-        fix=host_to_container_fix(propagation, context),
+        fix=context.replace_fix(
+            propagation,
+            "HostToContainer",
+            "Set mountPropagation: HostToContainer",
+            Applicability.UNSAFE,
+        ),
         related=related,
     )
 
@@ -214,13 +218,6 @@ def _rootfs_tree(source: str, runtime: str) -> str | None:
         (tree for trees in profiles for tree in trees if within(source, tree)),
         None,
     )
-
-
-def _source(path: str, sub_path: str | None) -> str:
-    """The host directory the container really gets (the subPath below the volume's path)."""
-    if sub_path and not sub_path.startswith("/"):
-        return join_sub_path(path, sub_path)
-    return canon(path)
 
 
 def _shared_by_design(source: str, kubelet_root: str) -> str:
@@ -236,16 +233,3 @@ def _shared_by_design(source: str, kubelet_root: str) -> str:
         if within(tree, source):
             return f"'{source}', in the BPF filesystem: that is how BPF tools share pinned maps"
     return ""
-
-
-def _relation(source: str, roots: list[str]) -> str:
-    """How ``source`` relates to the runtime roots, in words."""
-    held = [root for root in roots if root != source]
-    if not held:
-        if roots:
-            return f"'{source}' is where the runtime creates mounts"
-        return f"'{source}' holds the node's runtime state"
-    shown = ", ".join(held[:_SHOWN_ROOTS])
-    more = len(held) - _SHOWN_ROOTS
-    suffix = f" and {more} more" if more > 0 else ""
-    return f"'{source}' holds runtime-managed mounts ({shown}{suffix})"

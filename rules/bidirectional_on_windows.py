@@ -72,12 +72,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from mountlint.apierrors import BIDIRECTIONAL_NEEDS_PRIVILEGED, api_path, forbidden
 from mountlint.rule import Related, Rule, RuleContext, Scope, Severity, Violation
-from mountlint.rules.bidirectional_requires_privileged import (
-    BIDIRECTIONAL_FORBIDDEN,
-    declares_windows,
-    is_privileged,
-)
 from mountlint.workloads import Mount, render_path
 from mountlint.yamlnodes import entry, get, get_path, is_null, string_value
 
@@ -93,8 +89,6 @@ RULE = Rule(
     tags=("correctness", "propagation", "windows"),
 )
 
-_PRIVILEGED_FORBIDDEN = "Forbidden: cannot be set for a windows pod"
-
 
 def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
     """Report Bidirectional propagation in a pod that declares it runs on Windows."""
@@ -102,20 +96,21 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
     if propagation is None or string_value(propagation.value) != "Bidirectional":
         return
     container = mount.container
-    if not declares_windows(container.pod):
+    pod = container.pod
+    if not pod.declares_windows:
         return
-    field_path = render_path(mount.path) + ".mountPropagation"
+    field = (*mount.path, "mountPropagation")
     privileged = entry(get(container.node, "securityContext"), "privileged")
     sets_privileged = privileged is not None and not is_null(privileged.value)
     errors: list[str] = []
     related = [Related(container.node, f"in {container.label}")]
     if privileged is not None and sets_privileged:
-        privileged_path = render_path(container.path) + ".securityContext.privileged"
-        errors.append(f"{privileged_path}: {_PRIVILEGED_FORBIDDEN}")
+        privileged_path = api_path(pod.obj, (*container.path, "securityContext", "privileged"))
+        errors.append(forbidden(privileged_path, "cannot be set for a windows pod"))
         related.insert(0, Related(privileged.value, "privileged cannot be set in a Windows pod"))
-    if not is_privileged(container):
-        errors.insert(0, f"{field_path}: {BIDIRECTIONAL_FORBIDDEN}")
-    os_name = get_path(container.pod.node, "os", "name")
+    if not container.privileged:
+        errors.insert(0, forbidden(api_path(pod.obj, field), BIDIRECTIONAL_NEEDS_PRIVILEGED))
+    os_name = get_path(pod.node, "os", "name")
     if os_name is not None:
         related.append(Related(os_name, "the pod declares spec.os.name: windows"))
     remove = (
@@ -128,6 +123,6 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
             "spec.os.name if this is a Linux workload"
         ),
         node=propagation.value,
-        field_path=field_path,
+        field_path=render_path(field),
         related=tuple(related),
     )

@@ -11,8 +11,9 @@ count. The finding quotes the API server's answer with the indexed field path:
 Pods that declare `spec.os.name: windows` are left to `bidirectional-on-windows` (ML303), because
 a Windows container cannot be made privileged at all.
 
-`privileged` is read as `kubectl` reads YAML: besides `true`, the YAML 1.1 spellings `yes`,
-`on` and `y` (any case, unquoted) are true. A quoted `"true"` is a string, not a boolean.
+`privileged` is read as `kubectl` reads YAML: besides `true`, the unquoted YAML 1.1 spellings
+`yes`, `on` and `y` are true (in lower case, capitalised or in capitals, as `Yes` or `ON`). A
+quoted `"true"` is a string, not a boolean.
 
 ## Why is this bad?
 The API server rejects the whole object. Bidirectional (Linux `rshared`) lets the container's
@@ -91,9 +92,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mountlint.edits import Applicability, Fix
+from mountlint.apierrors import BIDIRECTIONAL_NEEDS_PRIVILEGED, api_path, forbidden
+from mountlint.edits import Applicability
 from mountlint.rule import FixAvailability, Related, Rule, RuleContext, Scope, Severity, Violation
-from mountlint.workloads import Container, Mount, PodSpec, render_path
+from mountlint.workloads import Mount, render_path
 from mountlint.yamlnodes import (
     Entry,
     Node,
@@ -101,8 +103,8 @@ from mountlint.yamlnodes import (
     bool_value,
     entry,
     get,
-    get_path,
     is_null,
+    is_plain,
     scalar_text,
     string_value,
 )
@@ -120,18 +122,6 @@ RULE = Rule(
     tags=("correctness", "propagation", "security"),
 )
 
-#: Plain and quoted scalars: the styles whose text an edit can replace in place.
-_FIXABLE_STYLES = (None, "", '"', "'")
-
-#: The API server's words for this mistake (``validateMountPropagation``).
-BIDIRECTIONAL_FORBIDDEN = (
-    "Forbidden: Bidirectional mount propagation is available only to privileged containers"
-)
-
-#: Unquoted spellings that ``kubectl``'s YAML 1.1 reader turns into booleans (any case).
-_YAML11_TRUE = frozenset({"true", "yes", "on", "y"})
-_YAML11_FALSE = frozenset({"false", "no", "off", "n"})
-
 
 def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
     """Report Bidirectional propagation in a container that is not privileged."""
@@ -139,9 +129,9 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
     if propagation is None or string_value(propagation.value) != "Bidirectional":
         return
     container = mount.container
-    if declares_windows(container.pod) or is_privileged(container):
+    if container.pod.declares_windows or container.privileged:
         return
-    field_path = render_path(mount.path) + ".mountPropagation"
+    field = (*mount.path, "mountPropagation")
     privileged = entry(get(container.node, "securityContext"), "privileged")
     related = [Related(container.node, f"{container.label} is not privileged")]
     if privileged is not None:
@@ -154,55 +144,27 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
             "make it privileged, or use HostToContainer if it does not need its own mounts "
             "to reach the host"
         )
-        fix = host_to_container_fix(propagation, context)
+        fix = context.replace_fix(
+            propagation,
+            "HostToContainer",
+            "Set mountPropagation: HostToContainer",
+            Applicability.UNSAFE,
+        )
     yield Violation(
         message=(
-            f"{field_path}: {BIDIRECTIONAL_FORBIDDEN}; {container.label} "
-            f"{_privileged_state(privileged)}: {advice}"
+            f"{forbidden(api_path(container.pod.obj, field), BIDIRECTIONAL_NEEDS_PRIVILEGED)}; "
+            f"{container.label} {_privileged_state(privileged)}: {advice}"
         ),
         node=propagation.value,
-        field_path=field_path,
+        field_path=render_path(field),
         fix=fix,
         related=tuple(related),
     )
 
 
-def is_privileged(container: Container) -> bool:
-    """Whether the API server sees ``securityContext.privileged: true`` for ``container``."""
-    if container.privileged:
-        return True
-    node = get_path(container.node, "securityContext", "privileged")
-    if not isinstance(node, ScalarNode) or node.style:  # quoted or block: a string
-        return False
-    text = scalar_text(node)
-    return text is not None and text.lower() in _YAML11_TRUE
-
-
 def _decodes_as_boolean(node: Node) -> bool:
     """Whether ``kubectl`` reads ``node`` as a boolean or null: what the API server can decode."""
-    if is_null(node) or bool_value(node) is not None:
-        return True
-    if not isinstance(node, ScalarNode) or node.style:
-        return False
-    text = scalar_text(node)
-    return text is not None and text.lower() in _YAML11_TRUE | _YAML11_FALSE
-
-
-def declares_windows(pod: PodSpec) -> bool:
-    """``spec.os.name: windows``: the only Windows signal the API server validates against."""
-    return string_value(get_path(pod.node, "os", "name")) == "windows"
-
-
-def host_to_container_fix(propagation: Entry, context: RuleContext) -> Fix | None:
-    """Replace the propagation value with ``HostToContainer`` (unsafe: drops container mounts)."""
-    value = propagation.value
-    if not isinstance(value, ScalarNode) or value.style not in _FIXABLE_STYLES:
-        return None
-    edit = context.edits.replace_scalar(value, "HostToContainer")
-    fix = Fix("Set mountPropagation: HostToContainer", Applicability.UNSAFE, (edit,))
-    if propagation.inherited or context.shared(value):
-        return fix.as_display_only("the value comes from a YAML anchor; edit it there")
-    return fix
+    return is_null(node) or bool_value(node) is not None
 
 
 def _privileged_state(privileged: Entry | None) -> str:
@@ -211,6 +173,6 @@ def _privileged_state(privileged: Entry | None) -> str:
         return "does not set securityContext.privileged"
     value = privileged.value
     text = scalar_text(value)
-    if isinstance(value, ScalarNode) and value.style:
+    if isinstance(value, ScalarNode) and not is_plain(value):
         return f"sets securityContext.privileged to the string {text!r}, not the boolean true"
     return f"sets securityContext.privileged: {text if text is not None else '(not a boolean)'}"

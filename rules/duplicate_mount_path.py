@@ -70,9 +70,9 @@ spec:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
+from mountlint.apierrors import api_path, invalid
 from mountlint.paths import canon, is_windows_path, normalized_spelling
 from mountlint.rule import FixAvailability, Related, Rule, RuleContext, Scope, Severity, Violation
 from mountlint.workloads import Container, Mount, PodSpec, render_path
@@ -122,21 +122,21 @@ def _same_directory_key(path: str) -> str | None:
 
 
 def _duplicate(mount: Mount, node: Node, path: str, first: Mount) -> Violation:
-    api_path = render_path(mount.path[len(mount.pod.obj.path) :])
+    field = (*mount.path, "mountPath")
     return Violation(
         message=(
-            f"{api_path}.mountPath: Invalid value: {_quoted(path)}: must be unique; "
+            f"{invalid(api_path(mount.pod.obj, field), path, 'must be unique')}; "
             f"volumeMounts[{first.index}] of {mount.container.label} already mounts "
             f"{_volume(first)} there"
         ),
         node=node,
-        field_path=render_path(mount.path) + ".mountPath",
+        field_path=render_path(field),
         related=_related(mount, first),
     )
 
 
 def _alias(mount: Mount, node: Node, path: str, first: Mount) -> Violation:
-    api_path = render_path(mount.path[len(mount.pod.obj.path) :])
+    field = (*mount.path, "mountPath")
     first_path = first.mount_path or ""
     link = (
         " in images where /var/run links to /run"
@@ -145,12 +145,12 @@ def _alias(mount: Mount, node: Node, path: str, first: Mount) -> Violation:
     )
     return Violation(
         message=(
-            f"{api_path}.mountPath: '{path}' is the same directory as '{first_path}' "
+            f"{api_path(mount.pod.obj, field)}: '{path}' is the same directory as '{first_path}' "
             f"(volumeMounts[{first.index}], {_volume(first)}){link}; the API server accepts "
             "both spellings, but one volume is mounted over the other and hides it"
         ),
         node=node,
-        field_path=render_path(mount.path) + ".mountPath",
+        field_path=render_path(field),
         severity=Severity.WARNING,
         related=_related(mount, first),
     )
@@ -171,8 +171,3 @@ def _related(mount: Mount, first: Mount) -> tuple[Related, ...]:
         Related(first_node, f"first mounted here (volumeMounts[{first.index}])"),
         Related(mount.container.node, f"in {mount.container.label}"),
     )
-
-
-def _quoted(text: str) -> str:
-    """A string as the API server prints it in errors (Go's %q, close enough for messages)."""
-    return json.dumps(text, ensure_ascii=False)

@@ -94,20 +94,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mountlint.edits import Applicability, Fix
+from mountlint.messages import runtime_roots_relation
 from mountlint.paths import (
     CRIO_STORAGE_ROOT,
     CRITICAL_RUNTIME_ROOTS,
     DOCKER_DATA_ROOT,
-    canon,
     is_windows_path,
-    join_sub_path,
     pinned_roots,
     string_prefix_overlaps,
     within,
 )
 from mountlint.rule import FixAvailability, Related, Rule, RuleContext, Scope, Severity, Violation
 from mountlint.workloads import Mount, render_path
-from mountlint.yamlnodes import ScalarNode, is_null, scalar_text
+from mountlint.yamlnodes import is_null, scalar_text
 
 RULE = Rule(
     code="ML101",
@@ -121,8 +120,6 @@ RULE = Rule(
     fix=FixAvailability.SAFE,
     tags=("reliability", "propagation"),
 )
-
-_SHOWN_ROOTS = 3
 
 
 def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
@@ -139,10 +136,8 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
     )
     if explicit is not None and scalar_text(explicit) != "None":
         return
-    sub_path = mount.text("subPath")
-    uses_sub_path = bool(sub_path or mount.text("subPathExpr"))
-    relative_sub_path = sub_path if sub_path and not sub_path.startswith("/") else None
-    source = join_sub_path(path, relative_sub_path) if relative_sub_path else canon(path)
+    uses_sub_path = bool(mount.text("subPath") or mount.text("subPathExpr"))
+    source = mount.exposed_host_path(path)
     roots = sorted(
         pinned_roots(source, context.settings.canonical_roots),
         key=lambda root: root not in CRITICAL_RUNTIME_ROOTS,
@@ -155,7 +150,8 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
     message = (
         f"hostPath volume '{volume_name}' mounts host '{path}' at '{mount.mount_path}' with "
         f"mountPropagation None ({'' if explicit else 'the default, '}Linux rprivate); "
-        f"{_relation(source, roots)}: {mount.container.label} keeps private copies of them, so "
+        f"{runtime_roots_relation(source, roots)}: {mount.container.label} keeps private "
+        "copies of them, so "
         f"when the node removes one ({_victims(roots)}) unmounting fails with "
         "'device or resource busy' and the pod it belongs to hangs in Terminating"
     )
@@ -179,19 +175,6 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
         fix=fix,
         related=tuple(related),
     )
-
-
-def _relation(source: str, roots: list[str]) -> str:
-    inside = [root for root in roots if within(root, source) and root != source]
-    if inside:
-        return f"'{source}' lies inside {inside[-1]}, where the runtime creates mounts"
-    held = [root for root in roots if root != source]
-    if not held:
-        return f"'{source}' is where the runtime creates mounts"
-    shown = ", ".join(held[:_SHOWN_ROOTS])
-    more = len(held) - _SHOWN_ROOTS
-    suffix = f" and {more} more" if more > 0 else ""
-    return f"'{source}' holds runtime-managed mounts ({shown}{suffix})"
 
 
 _VICTIMS = (
@@ -232,25 +215,13 @@ def _severity(mount: Mount, roots: list[str], uses_sub_path: bool, mitigation: s
 
 
 def _fix(mount: Mount, context: RuleContext, uses_sub_path: bool) -> Fix | None:
-    if uses_sub_path or mount.text("recursiveReadOnly") in ("Enabled", "IfPossible"):
+    """Set HostToContainer, unless subPath or recursiveReadOnly make that the wrong advice."""
+    if uses_sub_path or mount.recursive_read_only:
         return None
     description = "Set mountPropagation: HostToContainer"
     propagation = mount.field("mountPropagation")
-    if propagation is not None:
-        value = propagation.value
-        if not isinstance(value, ScalarNode):
-            return None
-        edit = context.edits.replace_scalar(value, "HostToContainer")
-        fix = Fix(description, Applicability.SAFE, (edit,))
-        if propagation.inherited or context.shared(value):
-            return fix.as_display_only("the value comes from a YAML anchor; edit it there")
-        return fix
-    insertion = context.edits.insert_entry(mount.node, "mountPropagation", "HostToContainer")
-    if insertion is None:
-        return Fix(
-            f"{description} (add it to the volumeMount by hand)", Applicability.DISPLAY_ONLY, ()
-        )
-    fix = Fix(description, Applicability.SAFE, (insertion,))
-    if context.shared(mount.node):
-        return fix.as_display_only("the volumeMount comes from a YAML anchor; edit it there")
-    return fix
+    if propagation is not None:  # an explicit None, merged in or not, is changed where it is
+        return context.replace_fix(propagation, "HostToContainer", description, Applicability.SAFE)
+    return context.set_fix(
+        mount.node, "mountPropagation", "HostToContainer", description, Applicability.SAFE
+    )

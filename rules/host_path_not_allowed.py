@@ -13,8 +13,8 @@ Paths are compared after normalisation (`//`, `/./` and a trailing `/` are dropp
 A relative path lies under no prefix. An empty list allows no host path at all.
 
 The path is checked whether or not a container mounts the volume, as admission did; `subPath` does
-not change it. Windows pods and Windows paths are not checked. PersistentVolumes are not checked by
-this rule.
+not change it. A PersistentVolume's `spec.hostPath` must lie under the list too (whether it is
+mounted read-only is up to the pods that claim it). Windows pods and Windows paths are not checked.
 
 ## Why is this bad?
 The allow list is the contract about what workloads may see of the node: a path outside it, or a
@@ -80,11 +80,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mountlint.paths import canon, is_windows_path, within
+from mountlint.messages import shortlist
+from mountlint.paths import canon, within
 from mountlint.rule import Related, Rule, RuleContext, Scope, Severity, Violation
 from mountlint.settings import AllowedHostPath
-from mountlint.workloads import Mount, PodSpec, Volume, render_path
-from mountlint.yamlnodes import bool_value, is_null, scalar_text
+from mountlint.workloads import HostPathUse, render_path
 
 RULE = Rule(
     code="ML205",
@@ -94,41 +94,50 @@ RULE = Rule(
         "allows reading only"
     ),
     severity=Severity.ERROR,
-    scope=Scope.POD,
+    scope=Scope.HOST_PATH,
     tags=("security", "host-path", "policy"),
 )
 
 _SHOWN_PREFIXES = 3
 
 
-def check(pod: PodSpec, context: RuleContext) -> Iterator[Violation]:
-    """Report hostPath volumes outside the allow list, and writable mounts of read-only ones."""
+def check(use: HostPathUse, context: RuleContext) -> Iterator[Violation]:
+    """Report a hostPath outside the allow list, and writable mounts of a read-only one."""
     allowed = context.settings.allowed_host_paths
-    if allowed is None or pod.is_windows:
+    path = use.linux_path
+    if allowed is None or use.is_windows or path is None:
         return
-    for volume in pod.volumes:
-        host = volume.host_path
-        path = host.path if host is not None else None
-        if host is None or host.path_node is None or not path or is_windows_path(path):
+    volume = Related(use.holder, use.label)
+    matching = _matching(path, allowed)
+    if not matching:
+        yield Violation(
+            message=(
+                f"{use.label} uses host path '{path}', which {_outside(path, allowed)}; "
+                "mount an allowed path or extend the list"
+            ),
+            node=use.path_node,
+            field_path=render_path((*use.path, "path")),
+            related=(volume,),
+        )
+        return
+    if not all(item.read_only for item in matching):
+        return
+    prefixes = ", ".join(f"'{item.path_prefix}'" for item in matching)
+    for mount in use.mounts:
+        how = mount.writable
+        if how is None:
             continue
-        matching = _matching(path, allowed)
-        if not matching:
-            yield Violation(
-                message=(
-                    f"hostPath volume '{volume.name}' uses host path '{path}', which "
-                    f"{_outside(path, allowed)}; mount an allowed path or extend the list"
-                ),
-                node=host.path_node,
-                field_path=render_path((*volume.path, "hostPath", "path")),
-                related=(Related(volume.node, f"hostPath volume '{volume.name}'"),),
-            )
-            continue
-        if not all(item.read_only for item in matching):
-            continue
-        prefixes = ", ".join(f"'{item.path_prefix}'" for item in matching)
-        for mount in pod.mounts():
-            if mount.volume is volume:
-                yield from _writable(mount, volume, path, prefixes)
+        node, field = mount.read_only_site()
+        yield Violation(
+            message=(
+                f"{mount.container.label} mounts {use.label} (host '{path}') at "
+                f"'{mount.mount_path}' {how}, but allowed-host-paths allows {prefixes} only "
+                "read-only; set readOnly: true"
+            ),
+            node=node,
+            field_path=render_path(field),
+            related=(volume, Related(mount.container.node, f"in {mount.container.label}")),
+        )
 
 
 def _matching(path: str, allowed: tuple[AllowedHostPath, ...]) -> list[AllowedHostPath]:
@@ -142,39 +151,6 @@ def _matching(path: str, allowed: tuple[AllowedHostPath, ...]) -> list[AllowedHo
 def _outside(path: str, allowed: tuple[AllowedHostPath, ...]) -> str:
     if not allowed:
         return "is not allowed: allowed-host-paths is empty"
-    shown = ", ".join(item.path_prefix for item in allowed[:_SHOWN_PREFIXES])
-    more = len(allowed) - _SHOWN_PREFIXES
-    suffix = f" and {more} more" if more > 0 else ""
+    prefixes = shortlist([item.path_prefix for item in allowed], _SHOWN_PREFIXES)
     relative = " (a relative path is under none)" if not path.startswith("/") else ""
-    return f"is not under any prefix of allowed-host-paths ({shown}{suffix}){relative}"
-
-
-def _writable(mount: Mount, volume: Volume, path: str, prefixes: str) -> Iterator[Violation]:
-    read_only = mount.field("readOnly")
-    if (
-        read_only is not None
-        and not is_null(read_only.value)
-        and bool_value(read_only.value) is not False
-    ):
-        return  # true, or a value the API server's decoder rejects before validation
-    # A value merged in with ``<<`` lives in the anchor: point at this volumeMount instead.
-    own = read_only.value if read_only is not None and not read_only.inherited else None
-    if read_only is None:
-        how = "without readOnly"
-    elif is_null(read_only.value):
-        how = "with an empty readOnly"
-    else:
-        how = f"with readOnly: {scalar_text(read_only.value)}"
-    yield Violation(
-        message=(
-            f"{mount.container.label} mounts hostPath volume '{volume.name}' (host '{path}') "
-            f"at '{mount.mount_path}' {how}, but allowed-host-paths allows {prefixes} only "
-            "read-only; set readOnly: true"
-        ),
-        node=own if own is not None else mount.node,
-        field_path=render_path((*mount.path, "readOnly") if own is not None else mount.path),
-        related=(
-            Related(volume.node, f"hostPath volume '{volume.name}'"),
-            Related(mount.container.node, f"in {mount.container.label}"),
-        ),
-    )
+    return f"is not under any prefix of allowed-host-paths ({prefixes}){relative}"

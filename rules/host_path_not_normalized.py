@@ -5,8 +5,8 @@ Flags a `hostPath` path that is not written in its normal form: it has a trailin
 are both normal spellings: they name the same directory, but neither is wrong. `..` components are
 left to `invalid-host-path` (ML310): the API server rejects them.
 
-Volumes are checked whether or not a container mounts them. Windows pods and Windows paths are not
-checked. PersistentVolumes are not checked by this rule.
+Volumes are checked whether or not a container mounts them, and so is a PersistentVolume's
+`spec.hostPath`. Windows pods and Windows paths are not checked.
 
 ## Why is this bad?
 The node mounts the same directory either way, but everything that reasons about host paths by
@@ -68,11 +68,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mountlint.edits import Applicability, Edit, Fix
-from mountlint.paths import is_windows_path, normalized_spelling
+from mountlint.edits import Applicability, EditBuilder, Fix
+from mountlint.paths import normalized_spelling
 from mountlint.rule import FixAvailability, Related, Rule, RuleContext, Scope, Severity, Violation
-from mountlint.workloads import HostPathSource, PodSpec, render_path
-from mountlint.yamlnodes import ScalarNode, entry
+from mountlint.workloads import HostPathUse, render_path
+from mountlint.yamlnodes import ScalarNode, entry, is_flow_scalar, is_plain
 
 RULE = Rule(
     code="ML206",
@@ -82,47 +82,37 @@ RULE = Rule(
         "so string-based checks misjudge it"
     ),
     severity=Severity.INFO,
-    scope=Scope.POD,
+    scope=Scope.HOST_PATH,
     fix=FixAvailability.SAFE,
     tags=("style", "host-path"),
 )
 
 
-def check(pod: PodSpec, context: RuleContext) -> Iterator[Violation]:
-    """Report each hostPath path that differs from its normal spelling."""
-    if pod.is_windows:
+def check(use: HostPathUse, context: RuleContext) -> Iterator[Violation]:
+    """Report a hostPath path that differs from its normal spelling."""
+    path = use.linux_path
+    # A hostPath shared through an alias is one text to fix: report it once.
+    if use.is_windows or path is None or use.repeats_earlier_volume:
         return
-    reported: set[int] = set()  # a hostPath shared through an alias is one text to fix
-    for volume in pod.volumes:
-        host = volume.host_path
-        path = host.path if host is not None else None
-        if host is None or host.path_node is None or not path or is_windows_path(path):
-            continue
-        if id(host.path_node) in reported:
-            continue
-        reported.add(id(host.path_node))
-        relative = not path.startswith("/")
-        normal = normalized_spelling("/" + path if relative else path)
-        if normal == path:
-            continue
-        if relative:
-            message = (
-                f"hostPath volume '{volume.name}' has the relative path '{path}', which is "
-                "resolved against the kubelet's and the runtime's working directory; "
-                f"write the absolute path (is it '{normal}'?)"
-            )
-        else:
-            message = (
-                f"hostPath volume '{volume.name}' has the path '{path}' ({_why(path)}); "
-                f"write '{normal}'"
-            )
-        yield Violation(
-            message=message,
-            node=host.path_node,
-            field_path=render_path((*volume.path, "hostPath", "path")),
-            fix=_fix(host, normal, relative, context),
-            related=(Related(volume.node, f"hostPath volume '{volume.name}'"),),
+    relative = not path.startswith("/")
+    normal = normalized_spelling("/" + path if relative else path)
+    if normal == path:
+        return
+    if relative:
+        message = (
+            f"{use.label} has the relative path '{path}', which is resolved against the "
+            "kubelet's and the runtime's working directory; "
+            f"write the absolute path (is it '{normal}'?)"
         )
+    else:
+        message = f"{use.label} has the path '{path}' ({_why(path)}); write '{normal}'"
+    yield Violation(
+        message=message,
+        node=use.path_node,
+        field_path=render_path((*use.path, "path")),
+        fix=_fix(use, normal, relative, context),
+        related=(Related(use.holder, use.label),),
+    )
 
 
 def _why(path: str) -> str:
@@ -137,35 +127,29 @@ def _why(path: str) -> str:
     return " and ".join(reasons) or "not in normal form"
 
 
-def _fix(host: HostPathSource, normal: str, relative: bool, context: RuleContext) -> Fix | None:
-    path_entry = entry(host.node, "path")
-    node = host.path_node
+def _fix(use: HostPathUse, normal: str, relative: bool, context: RuleContext) -> Fix | None:
+    path_entry = entry(use.source.node, "path")
+    node = use.source.path_node
     if path_entry is None or not isinstance(node, ScalarNode):
         return None
-    edit = _replace_path(node, normal, context.edits.text)
-    if edit is None:
+    if not _rewritable(node, normal, context.edits):
         return None
-    fix = Fix(f"Write '{normal}'", Applicability.SAFE, (edit,))
+    description = f"Write '{normal}'"
     if relative:
+        edit = context.edits.replace_scalar(node, normal, path_entry.key)
+        fix = Fix(description, Applicability.SAFE, (edit,))
         return fix.as_display_only("check that this is the intended host path")
-    if path_entry.inherited or context.shared(node):
-        return fix.as_display_only("the path comes from a YAML anchor; edit it there")
-    return fix
+    return context.replace_fix(path_entry, normal, description, Applicability.SAFE, what="path")
 
 
-def _replace_path(node: ScalarNode, normal: str, text: str) -> Edit | None:
-    """Replace the path's text, keeping its quotes; None where that could change its meaning.
+def _rewritable(node: ScalarNode, normal: str, edits: EditBuilder) -> bool:
+    """Whether writing ``normal`` in place of the path's text keeps its meaning.
 
-    That is: a block scalar, an anchor or tag in front of the value (its span would take them
-    along), a plain scalar spread over lines, and a quoted one whose quotes the new text needs
-    escaped.
+    Not for block scalars, plain scalars spread over lines, or quoted ones whose quotes the new
+    text would need escaped.
     """
-    start, end = node.start_mark.index, node.end_mark.index
-    style = node.style
-    if style in ("'", '"'):
-        if text[start : start + 1] != style or style in normal or "\\" in normal:
-            return None
-        return Edit(start + 1, end - 1, normal)
-    if style or text[start:end] != node.value:  # plain scalars have no style ("" or None)
-        return None
-    return Edit(start, end, normal)
+    if not is_flow_scalar(node):
+        return False
+    if is_plain(node):
+        return "\n" not in edits.text[edits.content_start(node) : node.end_mark.index]
+    return str(node.style) not in normal and "\\" not in normal

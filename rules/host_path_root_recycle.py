@@ -53,10 +53,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mountlint.edits import Applicability, Fix
+from mountlint.apierrors import api_path, forbidden
+from mountlint.edits import Applicability
+from mountlint.paths import clean
 from mountlint.rule import FixAvailability, Related, Rule, RuleContext, Scope, Severity, Violation
 from mountlint.workloads import PersistentVolume, render_path
-from mountlint.yamlnodes import Entry, ScalarNode, entry, get, string_value
+from mountlint.yamlnodes import entry, get, string_value
 
 RULE = Rule(
     code="ML312",
@@ -71,8 +73,6 @@ RULE = Rule(
     tags=("api-validation", "host-path"),
 )
 
-_FIXABLE_STYLES = (None, "", '"', "'")
-
 
 def check(volume: PersistentVolume, context: RuleContext) -> Iterator[Violation]:
     """Report Recycle on a PersistentVolume whose host path cleans to '/'."""
@@ -82,56 +82,18 @@ def check(volume: PersistentVolume, context: RuleContext) -> Iterator[Violation]
     path = volume.host_path.path
     if path is None or clean(path) != "/":
         return
-    api_path = render_path(volume.path[len(volume.obj.path) :])
+    field = (*volume.path, "persistentVolumeReclaimPolicy")
+    detail = "may not be 'recycle' for a hostPath mount of '/'"
     path_node = get(volume.host_path.node, "path") or volume.host_path.node
     yield Violation(
         message=(
-            f"{api_path}.persistentVolumeReclaimPolicy: Forbidden: may not be 'recycle' for a "
-            f"hostPath mount of '/'; recycling the volume would delete the node's files: "
-            "use Retain"
+            f"{forbidden(api_path(volume.obj, field), detail)}; recycling the volume would "
+            "delete the node's files: use Retain"
         ),
         node=policy.value,
-        field_path=render_path(volume.path) + ".persistentVolumeReclaimPolicy",
-        fix=_fix(policy, context),
+        field_path=render_path(field),
+        fix=context.replace_fix(
+            policy, "Retain", "Set persistentVolumeReclaimPolicy: Retain", Applicability.UNSAFE
+        ),
         related=(Related(path_node, f"hostPath '{path}'"),),
     )
-
-
-def clean(path: str) -> str:
-    """The shortest equivalent of a slash-separated path, resolving '.' and '..' lexically.
-
-    This is the cleaning the API server applies before comparing with '/' (Go's ``path.Clean``):
-    ``..`` above the root stays at the root.
-    """
-    if not path:
-        return "."
-    rooted = path.startswith("/")
-    parts: list[str] = []
-    for part in path.split("/"):
-        if part in ("", "."):
-            continue
-        if part == "..":
-            if parts and parts[-1] != "..":
-                parts.pop()
-            elif not rooted:
-                parts.append("..")
-            continue
-        parts.append(part)
-    joined = "/".join(parts)
-    if rooted:
-        return "/" + joined
-    return joined or "."
-
-
-def _fix(policy: Entry, context: RuleContext) -> Fix | None:
-    value = policy.value
-    if not isinstance(value, ScalarNode) or value.style not in _FIXABLE_STYLES:
-        return None
-    fix = Fix(
-        "Set persistentVolumeReclaimPolicy: Retain",
-        Applicability.UNSAFE,
-        (context.edits.replace_scalar(value, "Retain"),),
-    )
-    if policy.inherited or context.shared(value):
-        return fix.as_display_only("the value comes from a YAML anchor; edit it there")
-    return fix

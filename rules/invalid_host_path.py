@@ -1,5 +1,6 @@
 """## What it does
-Flags a `hostPath` volume of a pod that the API server rejects:
+Flags a `hostPath` that the API server rejects, in a pod's volumes or in a PersistentVolume's
+`spec.hostPath`:
 
 - `path` missing or empty;
 - a `..` element in `path` (`/var/log/../lib`); dots inside a name (`/srv/a..b`) are fine;
@@ -17,8 +18,9 @@ accepted, but each pod it creates is rejected), with one of
       "Directory", "DirectoryOrCreate", "File", "FileOrCreate", "Socket"
 
 and then also reports every volumeMount of that volume as `Not found`, because an invalid volume
-counts as missing. As with the API server, `type` is not checked when `path` is empty. Backslash
-paths are not split at `\\` (the API server splits at `/` only).
+counts as missing. A PersistentVolume gets the same errors (`spec.hostPath.path: Required
+value`) and is not created. As with the API server, `type` is not checked when `path` is empty.
+Backslash paths are not split at `\\` (the API server splits at `/` only).
 
 ## Example
 ```yaml
@@ -84,22 +86,21 @@ the closest supported value but not fixed.
 
 from __future__ import annotations
 
-import difflib
-import json
 from collections.abc import Iterator
 
-from mountlint.edits import Applicability, Fix
-from mountlint.rule import FixAvailability, Related, Rule, RuleContext, Scope, Severity, Violation
-from mountlint.workloads import HostPathSource, PodSpec, Volume, render_path
-from mountlint.yamlnodes import (
-    Entry,
-    Node,
-    ScalarNode,
-    entry,
-    is_null,
-    node_kind,
-    string_value,
+from mountlint.apierrors import (
+    api_path,
+    cannot_unmarshal,
+    enum_hint,
+    invalid,
+    required,
+    unsupported,
 )
+from mountlint.edits import Applicability, Fix
+from mountlint.paths import has_backsteps
+from mountlint.rule import FixAvailability, Related, Rule, RuleContext, Scope, Severity, Violation
+from mountlint.workloads import HostPathUse, render_path
+from mountlint.yamlnodes import Entry, entry, field_node, is_null, string_value
 
 RULE = Rule(
     code="ML310",
@@ -109,7 +110,7 @@ RULE = Rule(
         "the API server rejects it"
     ),
     severity=Severity.ERROR,
-    scope=Scope.POD,
+    scope=Scope.HOST_PATH,
     fix=FixAvailability.SOMETIMES,
     tags=("api-validation", "host-path"),
 )
@@ -125,124 +126,67 @@ SUPPORTED_TYPES = (
     "FileOrCreate",
     "Socket",
 )
-_SUPPORTED_TEXT = ", ".join(json.dumps(value) for value in SUPPORTED_TYPES)
-_BY_FOLDED = {value.casefold(): value for value in SUPPORTED_TYPES if value}
-_FIXABLE_STYLES = (None, "", '"', "'")
-
-#: How Go's JSON decoder names the YAML types it cannot put into a string field.
-_GO_TYPES = {
-    "int": "number",
-    "float": "number",
-    "bool": "bool",
-    "mapping": "object",
-    "list": "array",
-}
 
 
-def check(pod: PodSpec, context: RuleContext) -> Iterator[Violation]:
-    """Report every hostPath volume of the pod that fails the API server's validation."""
-    for volume in pod.volumes:
-        if volume.host_path is not None:
-            yield from _check_volume(volume, volume.host_path, pod, context)
-
-
-def _check_volume(
-    volume: Volume, source: HostPathSource, pod: PodSpec, context: RuleContext
-) -> Iterator[Violation]:
-    base = render_path((*volume.path, "hostPath"))
-    api_base = render_path((*volume.path[len(pod.obj.path) :], "hostPath"))
-    label = f"volume '{volume.name}'" if volume.name else render_path(volume.path[-2:])
-    related = (Related(volume.node, f"hostPath {label}"),)
+def check(use: HostPathUse, context: RuleContext) -> Iterator[Violation]:
+    """Report a hostPath source (of a pod volume or a PersistentVolume) that fails validation."""
+    source = use.source
+    volume = use.volume
+    owner = render_path(volume.path[-2:]) if volume is not None and not volume.name else use.owner
+    related = (Related(use.holder, f"hostPath {owner}"),)
 
     path_entry = entry(source.node, "path")
     path = string_value(path_entry.value) if path_entry is not None else None
     if path_entry is None or is_null(path_entry.value) or path == "":
+        host_path_key = entry(use.holder, "hostPath")
+        parent = host_path_key.key if host_path_key is not None else source.node
         yield Violation(
-            message=f"{api_base}.path: Required value; give the host path to mount",
-            node=_field_node(path_entry, _host_path_key(volume) or source.node),
-            field_path=f"{base}.path",
+            message=f"{required(_api_path(use, 'path'))}; give the host path to mount",
+            node=field_node(path_entry, parent),
+            field_path=render_path((*use.path, "path")),
             related=related,
         )
         return  # like the API server, check nothing else when the path is empty
-    if path is not None and ".." in path.split("/"):
+    if path is not None and has_backsteps(path):
+        detail = "must not contain '..'"
         yield Violation(
-            message=(
-                f"{api_base}.path: Invalid value: {_quoted(path)}: must not contain '..'; "
-                "write the path without '..'"
-            ),
+            message=f"{invalid(_api_path(use, 'path'), path, detail)}; write the path without '..'",
             node=path_entry.value,
-            field_path=f"{base}.path",
+            field_path=render_path((*use.path, "path")),
             related=related,
         )
 
     type_entry = entry(source.node, "type")
     if type_entry is not None and not is_null(type_entry.value):
-        problem = _type_problem(type_entry, f"{api_base}.type", context)
+        problem = _type_problem(type_entry, _api_path(use, "type"), context)
         if problem is not None:
             message, fix = problem
             yield Violation(
                 message=message,
                 node=type_entry.value,
-                field_path=f"{base}.type",
+                field_path=render_path((*use.path, "type")),
                 fix=fix,
                 related=related,
             )
 
 
+def _api_path(use: HostPathUse, field: str) -> str:
+    return api_path(use.obj, (*use.path, field))
+
+
 def _type_problem(
-    type_entry: Entry, api_path: str, context: RuleContext
+    type_entry: Entry, path: str, context: RuleContext
 ) -> tuple[str, Fix | None] | None:
     value = string_value(type_entry.value)
     if value in SUPPORTED_TYPES:
         return None
     if value is None:
-        go_type = _GO_TYPES.get(node_kind(type_entry.value), "value")
-        return (
-            f"{api_path}: cannot unmarshal {go_type} into Go struct field "
-            "HostPathVolumeSource.type of type string; the API server cannot decode this "
-            f"manifest: write one of {', '.join(value for value in SUPPORTED_TYPES if value)}",
-            None,
-        )
-    message = (
-        f"{api_path}: Unsupported value: {_quoted(value)}: supported values: {_SUPPORTED_TEXT}"
-    )
-    wanted = _BY_FOLDED.get(value.casefold())
+        choices = [value for value in SUPPORTED_TYPES if value]
+        go_field = "HostPathVolumeSource.type"
+        return cannot_unmarshal(path, type_entry.value, go_field, choices), None
+    wanted, hint = enum_hint(value, SUPPORTED_TYPES, cutoff=0.5)
+    fix = None
     if wanted is not None:
-        return f"{message}; the values are case-sensitive: write {wanted}", _fix(
-            type_entry, wanted, context
-        )
-    close = difflib.get_close_matches(value.casefold(), list(_BY_FOLDED), n=1, cutoff=0.5)
-    if close:
-        message += f"; did you mean {_BY_FOLDED[close[0]]}?"
-    return message, None
-
-
-def _fix(type_entry: Entry, wanted: str, context: RuleContext) -> Fix | None:
-    value = type_entry.value
-    if not isinstance(value, ScalarNode) or value.style not in _FIXABLE_STYLES:
-        return None
-    fix = Fix(
-        f"Write type: {wanted}", Applicability.SAFE, (context.edits.replace_scalar(value, wanted),)
-    )
-    if type_entry.inherited or context.shared(value):
-        return fix.as_display_only("the value comes from a YAML anchor; edit it there")
-    return fix
-
-
-def _field_node(found: Entry | None, parent: Node) -> Node:
-    """The most specific node for a field: its value, its key when the value is empty, else the
-    mapping that lacks it."""
-    if found is None:
-        return parent
-    return found.key if is_null(found.value) else found.value
-
-
-def _host_path_key(volume: Volume) -> Node | None:
-    """The ``hostPath`` key of a volume: where a missing path is reported."""
-    found = entry(volume.node, "hostPath")
-    return found.key if found is not None else None
-
-
-def _quoted(text: str) -> str:
-    """A string as the API server prints it in errors (Go's %q, close enough for messages)."""
-    return json.dumps(text, ensure_ascii=False)
+        description = f"Write type: {wanted}"
+        fix = context.replace_fix(type_entry, wanted, description, Applicability.SAFE)
+    return unsupported(path, value, SUPPORTED_TYPES) + hint, fix

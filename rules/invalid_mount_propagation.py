@@ -84,13 +84,13 @@ reached through a YAML anchor or merge key gets a display-only fix.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
+from mountlint.apierrors import api_path, cannot_unmarshal, unsupported
 from mountlint.edits import Applicability, Fix
 from mountlint.rule import FixAvailability, Related, Rule, RuleContext, Scope, Severity, Violation
 from mountlint.workloads import Mount, render_path
-from mountlint.yamlnodes import Entry, Node, ScalarNode, is_null, node_kind, string_value
+from mountlint.yamlnodes import Entry, is_flow_scalar, is_null, string_value
 
 RULE = Rule(
     code="ML301",
@@ -105,9 +105,6 @@ RULE = Rule(
     tags=("correctness", "propagation"),
 )
 
-#: Plain and quoted scalars: the styles whose text an edit can replace in place.
-_FIXABLE_STYLES = (None, "", '"', "'")
-
 #: The values the API server accepts, in the order its error message lists them.
 SUPPORTED_PROPAGATIONS: tuple[str, ...] = ("Bidirectional", "HostToContainer", "None")
 
@@ -121,15 +118,6 @@ LINUX_PROPAGATION_NAMES: dict[str, str] = {
     "private": "None",
 }
 
-#: How Go's JSON decoder names the YAML types it cannot put into a string field.
-_GO_TYPES = {
-    "int": "number",
-    "float": "number",
-    "bool": "bool",
-    "mapping": "object",
-    "list": "array",
-}
-
 
 def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
     """Report a mountPropagation value the API server would refuse."""
@@ -137,45 +125,29 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
     if propagation is None or is_null(propagation.value):
         return
     value_node = propagation.value
-    field_path = render_path(mount.path) + ".mountPropagation"
+    field = (*mount.path, "mountPropagation")
+    path = api_path(mount.pod.obj, field)
     related = (Related(mount.container.node, f"in {mount.container.label}"),)
     text = string_value(value_node)
     if text is None:
         yield Violation(
-            message=_wrong_type_message(field_path, value_node),
+            message=cannot_unmarshal(
+                path, value_node, "VolumeMount.mountPropagation", SUPPORTED_PROPAGATIONS
+            ),
             node=value_node,
-            field_path=field_path,
+            field_path=render_path(field),
             related=related,
         )
         return
     if text in SUPPORTED_PROPAGATIONS:
         return
-    supported = ", ".join(go_quote(value) for value in SUPPORTED_PROPAGATIONS)
     fix, hint = _fix_and_hint(mount, propagation, text, context)
     yield Violation(
-        message=(
-            f"{field_path}: Unsupported value: {go_quote(text)}: supported values: {supported}; "
-            f"{hint}"
-        ),
+        message=f"{unsupported(path, text, SUPPORTED_PROPAGATIONS)}; {hint}",
         node=value_node,
-        field_path=field_path,
+        field_path=render_path(field),
         fix=fix,
         related=related,
-    )
-
-
-def go_quote(value: str) -> str:
-    """Quote ``value`` as the API server's messages do (Go's ``%q``)."""
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _wrong_type_message(field_path: str, node: Node) -> str:
-    """The decoder's complaint: a value that is not a string never reaches validation."""
-    go_type = _GO_TYPES.get(node_kind(node), "value")
-    return (
-        f"{field_path}: cannot unmarshal {go_type} into Go struct field "
-        "VolumeMount.mountPropagation of type string; the API server cannot decode this "
-        "manifest: write one of " + ", ".join(SUPPORTED_PROPAGATIONS)
     )
 
 
@@ -183,40 +155,29 @@ def _fix_and_hint(
     mount: Mount, propagation: Entry, text: str, context: RuleContext
 ) -> tuple[Fix | None, str]:
     """The fix for ``text`` and the words that tell the user what was probably meant."""
-    value_node = propagation.value
-    if not isinstance(value_node, ScalarNode) or value_node.style not in _FIXABLE_STYLES:
+    if not is_flow_scalar(propagation.value):
         return None, "the API server rejects this manifest"
     stripped = text.strip()
     by_case = {value.lower(): value for value in SUPPORTED_PROPAGATIONS}
     if stripped.lower() in by_case:
         intended = by_case[stripped.lower()]
-        edit = context.edits.replace_scalar(value_node, intended)
-        fix = Fix(f"Write mountPropagation: {intended}", Applicability.SAFE, (edit,))
-        hint = f"the values are case-sensitive: write {intended}"
-        return _guard(fix, propagation, context), hint
+        description = f"Write mountPropagation: {intended}"
+        fix = context.replace_fix(propagation, intended, description, Applicability.SAFE)
+        return fix, f"the values are case-sensitive: write {intended}"
     linux_mode = LINUX_PROPAGATION_NAMES.get(stripped.lower())
     if linux_mode is not None:
-        edit = context.edits.replace_scalar(value_node, linux_mode)
-        fix = Fix(
-            f"Replace Linux '{stripped}' with mountPropagation: {linux_mode}",
-            Applicability.UNSAFE,
-            (edit,),
-        )
+        description = f"Replace Linux '{stripped}' with mountPropagation: {linux_mode}"
+        fix = context.replace_fix(propagation, linux_mode, description, Applicability.UNSAFE)
         base = stripped.lower().removeprefix("r")
         hint = f"'{stripped}' is a Linux name; Kubernetes calls r{base} propagation {linux_mode}"
-        return _guard(fix, propagation, context), hint
+        return fix, hint
     if not stripped:
         removal = context.edits.remove_entry(mount.node, "mountPropagation")
         hint = "an empty value is not the same as leaving the field out (which means None)"
         if removal is None or propagation.inherited:
             return None, hint
         fix = Fix("Remove the empty mountPropagation", Applicability.UNSAFE, (removal,))
-        return _guard(fix, propagation, context), hint
+        if context.shared(propagation.value):
+            fix = fix.as_display_only("the value comes from a YAML anchor; edit it there")
+        return fix, hint
     return None, "the API server rejects this manifest"
-
-
-def _guard(fix: Fix, propagation: Entry, context: RuleContext) -> Fix:
-    """Display-only when the value is shared through an anchor or merge key."""
-    if propagation.inherited or context.shared(propagation.value):
-        return fix.as_display_only("the value comes from a YAML anchor; edit it there")
-    return fix

@@ -63,14 +63,13 @@ values (`true`, `yes`, `Recursive`) get no fix.
 
 from __future__ import annotations
 
-import difflib
-import json
 from collections.abc import Iterator
 
-from mountlint.edits import Applicability, Fix
+from mountlint.apierrors import api_path, cannot_unmarshal, enum_hint, unsupported
+from mountlint.edits import Applicability
 from mountlint.rule import FixAvailability, Related, Rule, RuleContext, Scope, Severity, Violation
 from mountlint.workloads import Mount, render_path
-from mountlint.yamlnodes import Entry, ScalarNode, is_null, node_kind, string_value
+from mountlint.yamlnodes import is_null, string_value
 
 RULE = Rule(
     code="ML306",
@@ -83,18 +82,6 @@ RULE = Rule(
 )
 
 SUPPORTED = ("Disabled", "Enabled", "IfPossible")
-_SUPPORTED_TEXT = ", ".join(json.dumps(value) for value in SUPPORTED)
-_BY_FOLDED = {value.casefold(): value for value in SUPPORTED}
-_FIXABLE_STYLES = (None, "", '"', "'")
-
-#: How Go's JSON decoder names the YAML types it cannot put into a string field.
-_GO_TYPES = {
-    "int": "number",
-    "float": "number",
-    "bool": "bool",
-    "mapping": "object",
-    "list": "array",
-}
 
 
 def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
@@ -105,51 +92,23 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
     value = string_value(recursive.value)
     if value in SUPPORTED:
         return
-    api_path = render_path(mount.path[len(mount.pod.obj.path) :])
+    field = (*mount.path, "recursiveReadOnly")
+    path = api_path(mount.pod.obj, field)
     fix = None
     if value is None:
-        go_type = _GO_TYPES.get(node_kind(recursive.value), "value")
-        message = (
-            f"{api_path}.recursiveReadOnly: cannot unmarshal {go_type} into Go struct field "
-            "VolumeMount.recursiveReadOnly of type string; the API server cannot decode this "
-            f"manifest: write one of {', '.join(SUPPORTED)}"
+        message = cannot_unmarshal(
+            path, recursive.value, "VolumeMount.recursiveReadOnly", SUPPORTED
         )
     else:
-        message = (
-            f"{api_path}.recursiveReadOnly: Unsupported value: {_quoted(value)}: "
-            f"supported values: {_SUPPORTED_TEXT}"
-        )
-        wanted = _BY_FOLDED.get(value.casefold())
+        wanted, hint = enum_hint(value, SUPPORTED)
+        message = unsupported(path, value, SUPPORTED) + hint
         if wanted is not None:
-            message += f"; the values are case-sensitive: write {wanted}"
-            fix = _fix(recursive, wanted, context)
-        else:
-            close = difflib.get_close_matches(value.casefold(), list(_BY_FOLDED), n=1)
-            if close:
-                message += f"; did you mean {_BY_FOLDED[close[0]]}?"
+            description = f"Write recursiveReadOnly: {wanted}"
+            fix = context.replace_fix(recursive, wanted, description, Applicability.SAFE)
     yield Violation(
         message=message,
         node=recursive.value,
-        field_path=render_path(mount.path) + ".recursiveReadOnly",
+        field_path=render_path(field),
         fix=fix,
         related=(Related(mount.container.node, f"in {mount.container.label}"),),
     )
-
-
-def _quoted(text: str) -> str:
-    """A string as the API server prints it in errors (Go's %q, close enough for messages)."""
-    return json.dumps(text, ensure_ascii=False)
-
-
-def _fix(recursive: Entry, wanted: str, context: RuleContext) -> Fix | None:
-    value = recursive.value
-    if not isinstance(value, ScalarNode) or value.style not in _FIXABLE_STYLES:
-        return None
-    fix = Fix(
-        f"Write recursiveReadOnly: {wanted}",
-        Applicability.SAFE,
-        (context.edits.replace_scalar(value, wanted),),
-    )
-    if recursive.inherited or context.shared(value):
-        return fix.as_display_only("the value comes from a YAML anchor; edit it there")
-    return fix

@@ -64,9 +64,10 @@ spec:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
+from mountlint.apierrors import api_path, forbidden, invalid
+from mountlint.paths import has_backsteps
 from mountlint.rule import FixAvailability, Related, Rule, RuleContext, Scope, Severity, Violation
 from mountlint.workloads import Mount, render_path
 from mountlint.yamlnodes import Entry, string_value
@@ -89,7 +90,6 @@ _FIELDS = ("subPath", "subPathExpr")
 
 def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
     """Report every error the API server gives for the mount's subPath and subPathExpr."""
-    api_path = render_path(mount.path[len(mount.pod.obj.path) :])
     related = (Related(mount.container.node, f"in {mount.container.label}"),)
     values: dict[str, tuple[Entry, str]] = {}
     for name in _FIELDS:
@@ -99,37 +99,29 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
             values[name] = (found, text)
 
     for name, (found, text) in values.items():
-        field_path = f"{api_path}.{name}"
+        field = (*mount.path, name)
+        path = api_path(mount.pod.obj, field)
         problems = []
         if name == "subPathExpr" and "subPath" in values:
-            problems.append(
-                f"{field_path}: Invalid value: {_quoted(text)}: subPathExpr and subPath are "
-                "mutually exclusive; keep one of them"
-            )
+            detail = "subPathExpr and subPath are mutually exclusive"
+            problems.append(f"{invalid(path, text, detail)}; keep one of them")
         if text.startswith("/"):
             problems.append(
-                f"{field_path}: Invalid value: {_quoted(text)}: must be a relative path; "
+                f"{invalid(path, text, 'must be a relative path')}; "
                 "write it relative to the volume's root"
             )
-        if ".." in text.split("/"):
-            problems.append(
-                f"{field_path}: Invalid value: {_quoted(text)}: must not contain '..'; "
-                "a subPath cannot leave its volume"
-            )
+        if has_backsteps(text):
+            detail = "must not contain '..'"
+            problems.append(f"{invalid(path, text, detail)}; a subPath cannot leave its volume")
         if mount.container.kind == "ephemeralContainers":
             problems.append(
-                f"{field_path}: Forbidden: cannot be set for an Ephemeral Container; mount the "
+                f"{forbidden(path, 'cannot be set for an Ephemeral Container')}; mount the "
                 "whole volume instead"
             )
         for message in problems:
             yield Violation(
                 message=message,
                 node=found.value,
-                field_path=render_path(mount.path) + f".{name}",
+                field_path=render_path(field),
                 related=related,
             )
-
-
-def _quoted(text: str) -> str:
-    """A string as the API server prints it in errors (Go's %q, close enough for messages)."""
-    return json.dumps(text, ensure_ascii=False)

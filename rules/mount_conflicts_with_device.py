@@ -86,10 +86,10 @@ spec:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from mountlint.apierrors import api_path, invalid
 from mountlint.rule import FixAvailability, Related, Rule, RuleContext, Scope, Severity, Violation
 from mountlint.workloads import Container, Mount, PodSpec, render_path
 from mountlint.yamlnodes import MappingNode, Node, get, items, string_value
@@ -154,28 +154,32 @@ def _devices(container: Container) -> list[_Device]:
 def _check_mount(
     mount: Mount, by_name: dict[str, _Device], by_path: dict[str, _Device]
 ) -> Iterator[Violation]:
-    api_path = render_path(mount.path[len(mount.pod.obj.path) :])
     name, mount_path = mount.name, mount.mount_path
     device = by_name.get(name) if name else None
-    if device is not None:
+    if name and device is not None:
+        detail = "must not already exist in volumeDevices"
         yield _violation(
             mount,
             "name",
-            f"{api_path}.name: Invalid value: {_quoted(name or '')}: must not already exist in "
-            f"volumeDevices; volumeDevices[{device.index}] already uses volume '{name}' as a raw "
-            "block device: use it one way only",
+            f"{invalid(_api_path(mount, 'name'), name, detail)}; "
+            f"volumeDevices[{device.index}] already uses volume '{name}' as a raw block device: "
+            "use it one way only",
             device,
         )
     device = by_path.get(mount_path) if mount_path else None
-    if device is not None:
+    if mount_path and device is not None:
+        detail = "must not already exist as a path in volumeDevices"
         yield _violation(
             mount,
             "mountPath",
-            f"{api_path}.mountPath: Invalid value: {_quoted(mount_path or '')}: must not already "
-            f"exist as a path in volumeDevices; volumeDevices[{device.index}] puts a block device "
-            "there: choose another mountPath",
+            f"{invalid(_api_path(mount, 'mountPath'), mount_path, detail)}; "
+            f"volumeDevices[{device.index}] puts a block device there: choose another mountPath",
             device,
         )
+
+
+def _api_path(mount: Mount, field: str) -> str:
+    return api_path(mount.pod.obj, (*mount.path, field))
 
 
 def _violation(mount: Mount, field: str, message: str, device: _Device) -> Violation:
@@ -183,14 +187,9 @@ def _violation(mount: Mount, field: str, message: str, device: _Device) -> Viola
     return Violation(
         message=message,
         node=node,
-        field_path=render_path(mount.path) + f".{field}",
+        field_path=render_path((*mount.path, field)),
         related=(
             Related(device.node, f"volumeDevices[{device.index}]"),
             Related(mount.container.node, f"in {mount.container.label}"),
         ),
     )
-
-
-def _quoted(text: str) -> str:
-    """A string as the API server prints it in errors (Go's %q, close enough for messages)."""
-    return json.dumps(text, ensure_ascii=False)

@@ -80,12 +80,22 @@ spec:
 from __future__ import annotations
 
 import difflib
-import json
 from collections.abc import Iterator
 
+from mountlint.apierrors import api_path, not_found, required
+from mountlint.messages import shortlist
 from mountlint.rule import FixAvailability, Related, Rule, RuleContext, Scope, Severity, Violation
 from mountlint.workloads import POD_SPEC_PATHS, Mount, PodSpec, render_path
-from mountlint.yamlnodes import Node, SequenceNode, entry, get_path, is_null, items, string_value
+from mountlint.yamlnodes import (
+    Node,
+    SequenceNode,
+    entry,
+    field_node,
+    get_path,
+    is_null,
+    items,
+    string_value,
+)
 
 RULE = Rule(
     code="ML307",
@@ -115,36 +125,27 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
     ):
         return  # `volumes` of the wrong type: the API server's decoder rejects it first
     name_entry = mount.field("name")
-    api_path = render_path(mount.path[len(mount.pod.obj.path) :]) + ".name"
+    field = (*mount.path, "name")
+    path = api_path(mount.pod.obj, field)
     related = (Related(mount.container.node, f"in {mount.container.label}"),)
-    node: Node
-    if name_entry is None or is_null(name_entry.value):
-        node = name_entry.key if name_entry is not None else mount.node
+    name = string_value(name_entry.value) if name_entry is not None else None
+    if name_entry is None or is_null(name_entry.value) or name == "":
         yield Violation(
-            message=f"{api_path}: Required value; name the volume to mount",
-            node=node,
-            field_path=render_path(mount.path) + ".name",
+            message=f"{required(path)}; name the volume to mount",
+            node=field_node(name_entry, mount.node),
+            field_path=render_path(field),
             related=related,
         )
         return
-    name = string_value(name_entry.value)
     if name is None:
         return  # not a string: the API server's decoder rejects it first
-    if not name:
-        yield Violation(
-            message=f"{api_path}: Required value; name the volume to mount",
-            node=name_entry.value,
-            field_path=render_path(mount.path) + ".name",
-            related=related,
-        )
-        return
     known = [*mount.pod.volumes_by_name, *_claim_template_names(mount.pod.obj.node)]
     if name in known:
         return
     yield Violation(
-        message=f"{api_path}: Not found: {_quoted(name)}; {_hint(name, known)}",
+        message=f"{not_found(path, name)}; {_hint(name, known)}",
         node=name_entry.value,
-        field_path=render_path(mount.path) + ".name",
+        field_path=render_path(field),
         related=related,
     )
 
@@ -186,11 +187,4 @@ def _hint(name: str, known: list[str]) -> str:
         return f"volume names are case-sensitive: did you mean '{folded[0]}'?"
     if close:
         return f"did you mean '{close[0]}'?"
-    shown = ", ".join(known[:_SHOWN_NAMES])
-    more = len(known) - _SHOWN_NAMES
-    return f"the pod's volumes are {shown}{f' and {more} more' if more > 0 else ''}"
-
-
-def _quoted(text: str) -> str:
-    """A string as the API server prints it in errors (Go's %q, close enough for messages)."""
-    return json.dumps(text, ensure_ascii=False)
+    return f"the pod's volumes are {shortlist(known, _SHOWN_NAMES)}"

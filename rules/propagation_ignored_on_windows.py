@@ -79,10 +79,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mountlint.edits import Applicability, Fix
-from mountlint.paths import is_windows_path
 from mountlint.rule import FixAvailability, Related, Rule, RuleContext, Scope, Severity, Violation
 from mountlint.workloads import Mount, render_path
-from mountlint.yamlnodes import Entry, get_path, string_value
+from mountlint.yamlnodes import Entry, string_value
 
 RULE = Rule(
     code="ML104",
@@ -100,7 +99,7 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
     propagation = mount.field("mountPropagation")
     if propagation is None or string_value(propagation.value) != "HostToContainer":
         return
-    evidence = windows_evidence(mount)
+    evidence = mount.windows_evidence
     if evidence is None:
         return
     yield Violation(
@@ -109,26 +108,10 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
             "mounts every volume privately on Windows; remove the field"
         ),
         node=propagation.value,
-        field_path=render_path(mount.path) + ".mountPropagation",
+        field_path=render_path((*mount.path, "mountPropagation")),
         fix=_removal(mount, propagation, context),
         related=(Related(mount.container.node, f"in {mount.container.label}"),),
     )
-
-
-def windows_evidence(mount: Mount) -> str | None:
-    """Why the mount runs on Windows, in words; None when nothing says so."""
-    pod = mount.pod
-    if string_value(get_path(pod.node, "os", "name")) == "windows":
-        return "the pod declares spec.os.name: windows"
-    if pod.is_windows:
-        return "the pod only runs on nodes labelled kubernetes.io/os: windows"
-    mount_path = mount.mount_path
-    if mount_path and is_windows_path(mount_path):
-        return f"mountPath '{mount_path}' is a Windows path"
-    host = mount.host_path
-    if host is not None and host.path and is_windows_path(host.path):
-        return f"hostPath '{host.path}' is a Windows path"
-    return None
 
 
 def _removal(mount: Mount, propagation: Entry, context: RuleContext) -> Fix | None:

@@ -80,7 +80,6 @@ from collections.abc import Iterator
 
 from mountlint.paths import normalized_spelling
 from mountlint.rule import Related, Rule, RuleContext, Scope, Severity, Violation
-from mountlint.rules.propagation_ignored_on_windows import windows_evidence
 from mountlint.workloads import Mount, render_path
 from mountlint.yamlnodes import string_value
 
@@ -106,7 +105,7 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
     mode = string_value(propagation.value) if propagation is not None else None
     if propagation is None or mode not in _PROPAGATING_MODES:
         return
-    if mount.container.kind == "ephemeralContainers" or windows_evidence(mount) is not None:
+    if mount.container.kind == "ephemeralContainers" or mount.windows_evidence is not None:
         return
     sub_path = next(
         (
@@ -121,8 +120,8 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
     key, sub_path_entry = sub_path
     sub_path_text = string_value(sub_path_entry.value) or ""
     host = mount.host_path
-    if host is not None and host.path and key == "subPath" and _descends(sub_path_text):
-        target = normalized_spelling(f"{host.path}/{sub_path_text}")
+    if host is not None and host.path and mount.sub_path is not None:
+        target = normalized_spelling(f"{host.path}/{mount.sub_path}")
         advice = f"point hostPath.path at '{target}' and drop subPath"
     else:
         advice = "mount the whole volume and use the subdirectory inside the container"
@@ -138,11 +137,6 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
             f"{'either way' if mode == 'Bidirectional' else 'into it'}; {advice}"
         ),
         node=propagation.value,
-        field_path=render_path(mount.path) + ".mountPropagation",
+        field_path=render_path((*mount.path, "mountPropagation")),
         related=related,
     )
-
-
-def _descends(sub_path: str) -> bool:
-    """A relative subPath without ``..``: one that names a real subdirectory of the volume."""
-    return not sub_path.startswith("/") and ".." not in sub_path.split("/")

@@ -65,6 +65,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from mountlint.apierrors import api_path, forbidden
 from mountlint.rule import FixAvailability, Related, Rule, RuleContext, Scope, Severity, Violation
 from mountlint.workloads import Mount, render_path
 from mountlint.yamlnodes import string_value
@@ -82,26 +83,22 @@ RULE = Rule(
     tags=("api-validation", "read-only", "propagation"),
 )
 
-_RECURSIVE_MODES = ("Enabled", "IfPossible")
-
 
 def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
     """Report recursive read-only modes combined with a propagation the API does not allow."""
     recursive = mount.field("recursiveReadOnly")
-    if recursive is None or string_value(recursive.value) not in _RECURSIVE_MODES:
+    if recursive is None or not mount.recursive_read_only:
         return
     propagation = mount.field("mountPropagation")
     mode = string_value(propagation.value) if propagation is not None else None
     if propagation is None or mode is None or mode == "None":
         return  # unset, null, None, or a value the API server's decoder rejects first
-    api_path = render_path(mount.path[len(mount.pod.obj.path) :])
+    field = (*mount.path, "recursiveReadOnly")
+    detail = "may only be specified when mountPropagation is None or not specified"
     yield Violation(
-        message=(
-            f"{api_path}.recursiveReadOnly: Forbidden: may only be specified when "
-            f"mountPropagation is None or not specified; {_hint(mode)}"
-        ),
+        message=f"{forbidden(api_path(mount.pod.obj, field), detail)}; {_hint(mode)}",
         node=recursive.value,
-        field_path=render_path(mount.path) + ".recursiveReadOnly",
+        field_path=render_path(field),
         related=(
             Related(propagation.value, f"mountPropagation '{mode}'"),
             Related(mount.container.node, f"in {mount.container.label}"),

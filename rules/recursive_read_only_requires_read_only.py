@@ -69,10 +69,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mountlint.edits import Applicability, Fix
+from mountlint.apierrors import api_path, forbidden
+from mountlint.edits import Applicability
 from mountlint.rule import FixAvailability, Related, Rule, RuleContext, Scope, Severity, Violation
 from mountlint.workloads import Mount, render_path
-from mountlint.yamlnodes import Entry, ScalarNode, bool_value, is_null, string_value
+from mountlint.yamlnodes import bool_value, is_null
 
 RULE = Rule(
     code="ML304",
@@ -87,14 +88,11 @@ RULE = Rule(
     tags=("api-validation", "read-only"),
 )
 
-_RECURSIVE_MODES = ("Enabled", "IfPossible")
-_FIXABLE_STYLES = (None, "", '"', "'")
-
 
 def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
     """Report recursive read-only modes on a mount the API would not treat as read-only."""
     recursive = mount.field("recursiveReadOnly")
-    if recursive is None or string_value(recursive.value) not in _RECURSIVE_MODES:
+    if recursive is None or not mount.recursive_read_only:
         return
     read_only = mount.field("readOnly")
     if read_only is not None and not is_null(read_only.value):
@@ -103,39 +101,20 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
         state = "readOnly is false"
     else:
         state = "readOnly is not set"
-    api_path = render_path(mount.path[len(mount.pod.obj.path) :])
+    field = (*mount.path, "recursiveReadOnly")
     related = [Related(mount.container.node, f"in {mount.container.label}")]
     if read_only is not None:
         related.insert(0, Related(read_only.key, state))
+    detail = "may only be specified when readOnly is true"
     yield Violation(
         message=(
-            f"{api_path}.recursiveReadOnly: Forbidden: may only be specified when readOnly is "
-            f"true; {state}: set readOnly: true or remove recursiveReadOnly"
+            f"{forbidden(api_path(mount.pod.obj, field), detail)}; "
+            f"{state}: set readOnly: true or remove recursiveReadOnly"
         ),
         node=recursive.value,
-        field_path=render_path(mount.path) + ".recursiveReadOnly",
-        fix=_fix(mount, read_only, context),
+        field_path=render_path(field),
+        fix=context.set_fix(
+            mount.node, "readOnly", "true", "Set readOnly: true", Applicability.UNSAFE
+        ),
         related=tuple(related),
     )
-
-
-def _fix(mount: Mount, read_only: Entry | None, context: RuleContext) -> Fix:
-    description = "Set readOnly: true"
-    if read_only is not None and not read_only.inherited:
-        value = read_only.value
-        if not isinstance(value, ScalarNode) or value.style not in _FIXABLE_STYLES:
-            return Fix(f"{description} (edit the value by hand)", Applicability.DISPLAY_ONLY, ())
-        fix = Fix(description, Applicability.UNSAFE, (context.edits.replace_scalar(value, "true"),))
-        if context.shared(value):
-            return fix.as_display_only("the value comes from a YAML anchor; edit it there")
-        return fix
-    # Absent, or merged in from an anchor: an own key overrides the merged one.
-    insertion = context.edits.insert_entry(mount.node, "readOnly", "true")
-    if insertion is None:
-        return Fix(
-            f"{description} (add it to the volumeMount by hand)", Applicability.DISPLAY_ONLY, ()
-        )
-    fix = Fix(description, Applicability.UNSAFE, (insertion,))
-    if context.shared(mount.node):
-        return fix.as_display_only("the volumeMount comes from a YAML anchor; edit it there")
-    return fix

@@ -16,9 +16,9 @@ and the read-only mount of `/` at `/rootfs` that node agents use is exactly the 
 assume they gave away nothing but reading.
 
 A volume that no container mounts is still reported, as a warning: the API accepts it, and an
-ephemeral container (`kubectl debug`) can mount any volume of the pod later.
+ephemeral container (`kubectl debug`) can mount any volume of the pod later. A PersistentVolume's
+`spec.hostPath` is checked too: every pod whose claim binds it mounts the whole path.
 Windows pods and Windows paths (named pipes such as `\\\\.\\pipe\\docker_engine`) are not checked.
-PersistentVolumes are not checked by this rule.
 
 ## Why is this bad?
 The runtime socket is the runtime's whole API, unauthenticated: whoever can connect to it can start
@@ -96,9 +96,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mountlint.paths import canon, is_windows_path, join_sub_path, within
-from mountlint.rule import Related, Rule, RuleContext, Scope, Severity, Violation
-from mountlint.workloads import Mount, PodSpec, Volume, render_path
+from mountlint.messages import shortlist
+from mountlint.paths import canon, held_by
+from mountlint.rule import Rule, RuleContext, Scope, Severity, Violation
+from mountlint.workloads import HostPathUse, render_path
 from mountlint.yamlnodes import bool_value
 
 RULE = Rule(
@@ -109,7 +110,7 @@ RULE = Rule(
         "controls the node, read-only or not"
     ),
     severity=Severity.ERROR,
-    scope=Scope.POD,
+    scope=Scope.HOST_PATH,
     tags=("security", "host-path"),
 )
 
@@ -118,94 +119,42 @@ _TAKEOVER = "a client of the runtime socket can start privileged containers and 
 _INSTEAD = "read what is needed from files or the Kubernetes API instead"
 
 
-def check(pod: PodSpec, context: RuleContext) -> Iterator[Violation]:
-    """Report each hostPath volume through which a container can reach a runtime socket."""
-    if pod.is_windows:
+def check(use: HostPathUse, context: RuleContext) -> Iterator[Violation]:
+    """Report a hostPath source through which a container can reach a runtime socket."""
+    path = use.linux_path
+    if use.is_windows or path is None or not path.startswith("/"):
         return
     sockets = context.settings.canonical_sockets
-    for volume in pod.volumes:
-        host = volume.host_path
-        path = host.path if host is not None else None
-        if host is None or host.path_node is None or not path:
-            continue
-        if is_windows_path(path) or not path.startswith("/"):
-            continue
-        mounts = [mount for mount in pod.mounts() if mount.volume is volume]
-        if not mounts:
-            found = _sockets_in(canon(path), sockets)
-            if found:
-                yield Violation(
-                    message=(
-                        f"hostPath volume '{volume.name}' {_exposes(path, found)}; "
-                        "no container mounts it yet, but an ephemeral container (kubectl debug) "
-                        f"can: {_TAKEOVER}; {_INSTEAD}"
-                    ),
-                    node=host.path_node,
-                    field_path=render_path((*volume.path, "hostPath", "path")),
-                    severity=Severity.WARNING,
-                    related=(Related(volume.node, f"hostPath volume '{volume.name}'"),),
-                )
-            continue
-        exposing = [
-            (mount, source, found)
-            for mount in mounts
-            for source in (_source(path, mount),)
-            for found in (_sockets_in(source, sockets),)
-            if found
-        ]
-        if not exposing:
-            continue
-        mount, source, found = exposing[0]
-        narrowed = source != canon(path)
-        volume_label = f"'{volume.name}' (host '{path}')" if narrowed else f"'{volume.name}'"
-        through = f" through subPath '{mount.text('subPath')}'" if narrowed else ""
-        read_only = ", and readOnly: true does not stop it connecting" if _read_only(mount) else ""
-        others = len(exposing) - 1
-        more = f" and {others} more mount{'s' if others > 1 else ''}" if others else ""
-        yield Violation(
-            message=(
-                f"hostPath volume {volume_label} {_exposes(source if narrowed else path, found)} "
-                f"to {mount.container.label} at '{mount.mount_path}'{through}{more}: "
-                f"{_TAKEOVER}{read_only}; {_INSTEAD}"
-            ),
-            node=host.path_node,
-            field_path=render_path((*volume.path, "hostPath", "path")),
-            related=_related(volume, [item for item, _, _ in exposing]),
+    exposure = use.exposure(lambda source: held_by(source, sockets))
+    if exposure is None:
+        return
+    exposes = _exposes(exposure.shown_path, exposure.hits)
+    severity = None
+    if not exposure.mounts:
+        message = f"{use.label} {exposes}; {use.unmounted}: {_TAKEOVER}; {_INSTEAD}"
+        severity = Severity.WARNING if use.pod is not None else None
+    else:
+        read_only = (
+            ", and readOnly: true does not stop it connecting"
+            if bool_value(exposure.mounts[0].value("readOnly")) is True
+            else ""
         )
-
-
-def _source(path: str, mount: Mount) -> str:
-    """The host path a mount really exposes: the volume path, narrowed by a plain ``subPath``."""
-    sub_path = mount.text("subPath")
-    if sub_path and not sub_path.startswith("/") and ".." not in sub_path.split("/"):
-        return join_sub_path(path, sub_path)
-    return canon(path)
-
-
-def _sockets_in(source: str, sockets: tuple[str, ...]) -> list[str]:
-    """The runtime sockets that are ``source`` or lie below it (``/`` holds them all)."""
-    return [socket for socket in sockets if within(source, socket)]
+        message = (
+            f"{exposure.subject} {exposes} {exposure.where}: {_TAKEOVER}{read_only}; {_INSTEAD}"
+        )
+    yield Violation(
+        message=message,
+        node=use.path_node,
+        field_path=render_path((*use.path, "path")),
+        severity=severity,
+        related=exposure.related,
+    )
 
 
 def _exposes(path: str, found: list[str]) -> str:
     """What exposing ``path`` (as written) gives away, for messages."""
     if found == [canon(path)]:
         return f"exposes the container runtime socket '{path}'"
-    extra = len(found) - _SHOWN_SOCKETS
-    shown = found[:_SHOWN_SOCKETS]
-    listed = f"{', '.join(shown)} and {extra} more" if extra > 0 else " and ".join(shown)
+    listed = shortlist(found, _SHOWN_SOCKETS, last=" and ")
     plural = "s" if len(found) > 1 else ""
     return f"exposes host '{path}' and with it the container runtime socket{plural} {listed}"
-
-
-def _read_only(mount: Mount) -> bool:
-    return bool_value(mount.value("readOnly")) is True
-
-
-def _related(volume: Volume, mounts: list[Mount]) -> tuple[Related, ...]:
-    related = [Related(volume.node, f"hostPath volume '{volume.name}'")]
-    related.extend(
-        Related(mount.node, f"mounted at '{mount.mount_path}' in {mount.container.label}")
-        for mount in mounts
-    )
-    return tuple(related)

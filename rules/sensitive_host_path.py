@@ -15,8 +15,9 @@ A mount with a `subPath` exposes only that part of the volume: host `/` mounted 
 run time, so such mounts are judged by the whole volume path.
 
 A volume that no container mounts is still reported, at level info: the API accepts it, and an
-ephemeral container (`kubectl debug`) can mount any volume of the pod later.
-Windows pods and Windows paths are not checked. PersistentVolumes are not checked by this rule.
+ephemeral container (`kubectl debug`) can mount any volume of the pod later. A PersistentVolume's
+`spec.hostPath` is checked too, as a warning: every pod whose claim binds it mounts the whole path.
+Windows pods and Windows paths are not checked.
 
 ## Why is this bad?
 These directories hold what the node's integrity rests on: credentials (`/etc/shadow`, SSH keys
@@ -78,16 +79,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mountlint.paths import canon, is_windows_path, join_sub_path, within
-from mountlint.rule import Related, Rule, RuleContext, Scope, Severity, Violation
-from mountlint.workloads import Mount, PodSpec, Volume, render_path
+from mountlint.messages import shortlist
+from mountlint.paths import canon, held_by
+from mountlint.rule import Rule, RuleContext, Scope, Severity, Violation
+from mountlint.workloads import HostPathUse, render_path
 
 RULE = Rule(
     code="ML202",
     name="sensitive-host-path",
     summary="A hostPath volume exposes a sensitive host directory (/, /etc, /proc, ...)",
     severity=Severity.WARNING,
-    scope=Scope.POD,
+    scope=Scope.HOST_PATH,
     tags=("security", "host-path"),
 )
 
@@ -108,77 +110,32 @@ _WHAT: dict[str, str] = {
 }
 
 _SHOWN_PATHS = 2
+_ADVICE = "mount only the files that are needed, read-only"
 
 
-def check(pod: PodSpec, context: RuleContext) -> Iterator[Violation]:
-    """Report each hostPath volume through which a container can reach a sensitive host path."""
-    if pod.is_windows:
+def check(use: HostPathUse, context: RuleContext) -> Iterator[Violation]:
+    """Report a hostPath source through which a container can reach a sensitive host path."""
+    path = use.linux_path
+    if use.is_windows or path is None or not path.startswith("/"):
         return
-    sensitive = tuple(dict.fromkeys(canon(path) for path in context.settings.sensitive_paths))
-    for volume in pod.volumes:
-        host = volume.host_path
-        path = host.path if host is not None else None
-        if host is None or host.path_node is None or not path:
-            continue
-        if is_windows_path(path) or not path.startswith("/"):
-            continue
-        field_path = render_path((*volume.path, "hostPath", "path"))
-        mounts = [mount for mount in pod.mounts() if mount.volume is volume]
-        if not mounts:
-            hits = _hits(canon(path), sensitive)
-            if hits:
-                yield Violation(
-                    message=(
-                        f"hostPath volume '{volume.name}' exposes {_describe(path, hits)}; "
-                        "no container mounts it yet, but "
-                        "an ephemeral container (kubectl debug) can; mount only the files "
-                        "that are needed, read-only"
-                    ),
-                    node=host.path_node,
-                    field_path=field_path,
-                    severity=Severity.INFO,
-                    related=(Related(volume.node, f"hostPath volume '{volume.name}'"),),
-                )
-            continue
-        exposing = [
-            (mount, source, hits)
-            for mount in mounts
-            for source in (_source(path, mount),)
-            for hits in (_hits(source, sensitive),)
-            if hits
-        ]
-        if not exposing:
-            continue
-        mount, source, hits = exposing[0]
-        narrowed = source != canon(path)
-        volume_label = f"'{volume.name}' (host '{path}')" if narrowed else f"'{volume.name}'"
-        through = f" through subPath '{mount.text('subPath')}'" if narrowed else ""
-        others = len(exposing) - 1
-        more = f" and {others} more mount{'s' if others > 1 else ''}" if others else ""
-        yield Violation(
-            message=(
-                f"hostPath volume {volume_label} exposes "
-                f"{_describe(source if narrowed else path, hits)} to {mount.container.label} "
-                f"at '{mount.mount_path}'{through}{more}; mount only the files that are needed, "
-                "read-only"
-            ),
-            node=host.path_node,
-            field_path=field_path,
-            related=_related(volume, [item for item, _, _ in exposing]),
-        )
-
-
-def _source(path: str, mount: Mount) -> str:
-    """The host path a mount really exposes: the volume path, narrowed by a plain ``subPath``."""
-    sub_path = mount.text("subPath")
-    if sub_path and not sub_path.startswith("/") and ".." not in sub_path.split("/"):
-        return join_sub_path(path, sub_path)
-    return canon(path)
-
-
-def _hits(source: str, sensitive: tuple[str, ...]) -> list[str]:
-    """The sensitive paths that ``source`` is or contains (a path inside one is not a hit)."""
-    return [path for path in sensitive if within(source, path)]
+    sensitive = tuple(dict.fromkeys(canon(item) for item in context.settings.sensitive_paths))
+    exposure = use.exposure(lambda source: held_by(source, sensitive))
+    if exposure is None:
+        return
+    exposes = f"exposes {_describe(exposure.shown_path, exposure.hits)}"
+    severity = None
+    if not exposure.mounts:
+        message = f"{use.label} {exposes}; {use.unmounted}; {_ADVICE}"
+        severity = Severity.INFO if use.pod is not None else None
+    else:
+        message = f"{exposure.subject} {exposes} {exposure.where}; {_ADVICE}"
+    yield Violation(
+        message=message,
+        node=use.path_node,
+        field_path=render_path((*use.path, "path")),
+        severity=severity,
+        related=exposure.related,
+    )
 
 
 def _describe(path: str, hits: list[str]) -> str:
@@ -187,17 +144,7 @@ def _describe(path: str, hits: list[str]) -> str:
     if source in hits:
         what = _WHAT.get(source, "listed in sensitive-paths")
         return f"sensitive host path '{path}' ({what})"
-    shown = [f"{hit} ({_WHAT[hit]})" if hit in _WHAT else hit for hit in hits[:_SHOWN_PATHS]]
-    extra = len(hits) - _SHOWN_PATHS
-    listed = f"{', '.join(shown)} and {extra} more" if extra > 0 else " and ".join(shown)
+    named = [f"{hit} ({_WHAT[hit]})" if hit in _WHAT else hit for hit in hits]
+    listed = shortlist(named, _SHOWN_PATHS, last=" and ")
     plural = "s" if len(hits) > 1 else ""
     return f"host '{path}' and with it the sensitive path{plural} {listed}"
-
-
-def _related(volume: Volume, mounts: list[Mount]) -> tuple[Related, ...]:
-    related = [Related(volume.node, f"hostPath volume '{volume.name}'")]
-    related.extend(
-        Related(mount.node, f"mounted at '{mount.mount_path}' in {mount.container.label}")
-        for mount in mounts
-    )
-    return tuple(related)

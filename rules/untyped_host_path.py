@@ -9,7 +9,7 @@ Unix socket or a regular file:
 
 Directories are not guessed at: a path without such a sign is never reported. Windows pods and
 Windows paths are not checked. Volumes are checked whether or not a container mounts them (the
-type is part of the volume). PersistentVolumes are not checked by this rule.
+type is part of the volume), and so is a PersistentVolume's `spec.hostPath`.
 
 ## Why is this bad?
 Without a `type` the kubelet checks nothing. When the path does not exist on the node yet (the
@@ -75,11 +75,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mountlint.edits import Applicability, Edit, Fix
-from mountlint.paths import canon, is_windows_path
+from mountlint.edits import Applicability
+from mountlint.paths import canon, looks_like_socket
 from mountlint.rule import FixAvailability, Related, Rule, RuleContext, Scope, Severity, Violation
-from mountlint.workloads import HostPathSource, PodSpec, Volume, render_path
-from mountlint.yamlnodes import ScalarNode, entry, is_null, string_value
+from mountlint.workloads import HostPathSource, HostPathUse, render_path
+from mountlint.yamlnodes import is_null, string_value
 
 RULE = Rule(
     code="ML204",
@@ -89,7 +89,7 @@ RULE = Rule(
         "an empty directory is created and mounted in its place"
     ),
     severity=Severity.INFO,
-    scope=Scope.POD,
+    scope=Scope.HOST_PATH,
     fix=FixAvailability.UNSAFE,
     tags=("reliability", "host-path"),
 )
@@ -135,37 +135,36 @@ _FILE_EXTENSIONS = frozenset(
 )
 
 
-def check(pod: PodSpec, context: RuleContext) -> Iterator[Violation]:
-    """Report each untyped hostPath volume whose path is evidently a socket or a file."""
-    if pod.is_windows:
+def check(use: HostPathUse, context: RuleContext) -> Iterator[Violation]:
+    """Report an untyped hostPath source whose path is evidently a socket or a file."""
+    path = use.linux_path
+    # A hostPath shared through an alias is one text to fix: report it once.
+    if use.is_windows or path is None or use.repeats_earlier_volume:
         return
-    reported: set[int] = set()  # a hostPath shared through an alias is one text to fix
-    for volume in pod.volumes:
-        host = volume.host_path
-        path = host.path if host is not None else None
-        if host is None or host.path_node is None or not path or is_windows_path(path):
-            continue
-        if id(host.path_node) in reported:
-            continue
-        reported.add(id(host.path_node))
-        if not _untyped(host):
-            continue
-        kind = _kind(canon(path), context.settings.canonical_sockets)
-        if kind is None:
-            continue
-        noun = "a socket" if kind == "Socket" else "a file"
-        message = (
-            f"hostPath volume '{volume.name}' has no type, but '{path}' looks like {noun}: "
-            "if it is missing on the node, an empty directory is created and mounted in its place; "
+    if not _untyped(use.source):
+        return
+    kind = _kind(canon(path), context.settings.canonical_sockets)
+    if kind is None:
+        return
+    noun = "a socket" if kind == "Socket" else "a file"
+    yield Violation(
+        message=(
+            f"{use.label} has no type, but '{path}' looks like {noun}: if it is missing on the "
+            "node, an empty directory is created and mounted in its place; "
             f"set type: {kind}"
-        )
-        yield Violation(
-            message=message,
-            node=host.path_node,
-            field_path=render_path((*volume.path, "hostPath", "path")),
-            fix=_fix(volume, host, kind, context),
-            related=(Related(volume.node, f"hostPath volume '{volume.name}'"),),
-        )
+        ),
+        node=use.path_node,
+        field_path=render_path((*use.path, "path")),
+        fix=context.set_fix(
+            use.source.node,
+            "type",
+            kind,
+            f"Set type: {kind}",
+            Applicability.UNSAFE,
+            owner=f"the hostPath of {use.owner}",
+        ),
+        related=(Related(use.holder, use.label),),
+    )
 
 
 def _untyped(host: HostPathSource) -> bool:
@@ -176,49 +175,9 @@ def _untyped(host: HostPathSource) -> bool:
 def _kind(path: str, sockets: tuple[str, ...]) -> str | None:
     """``Socket`` or ``File`` when the canonical ``path`` evidently is one, else None."""
     name = path.rsplit("/", 1)[-1]
-    if path in sockets or name.endswith(".sock"):
+    if looks_like_socket(path, sockets):
         return "Socket"
     extension = name.rsplit(".", 1)[-1] if "." in name.lstrip(".") else ""
     if path in _KNOWN_FILES or extension in _FILE_EXTENSIONS:
         return "File"
     return None
-
-
-def _fix(volume: Volume, host: HostPathSource, kind: str, context: RuleContext) -> Fix | None:
-    description = f"Set type: {kind}"
-    current = entry(host.node, "type")
-    if current is not None and not (current.inherited and not context.shared(host.node)):
-        edit = _fill_value(current.value, kind, context)
-        if edit is None:
-            return None
-        fix = Fix(description, Applicability.UNSAFE, (edit,))
-        if current.inherited or context.shared(current.value):
-            return fix.as_display_only("the value comes from a YAML anchor; edit it there")
-        return fix
-    # A value merged in with ``<<`` is overridden by an own key, without touching the anchor.
-    insertion = context.edits.insert_entry(host.node, "type", kind)
-    if insertion is None:
-        return Fix(
-            f"{description} (add it to the hostPath of volume '{volume.name}' by hand)",
-            Applicability.DISPLAY_ONLY,
-            (),
-        )
-    fix = Fix(description, Applicability.UNSAFE, (insertion,))
-    if context.shared(host.node):
-        return fix.as_display_only("the volume comes from a YAML anchor; edit it there")
-    return fix
-
-
-def _fill_value(value: object, kind: str, context: RuleContext) -> Edit | None:
-    """Replace an empty or null ``type`` value; None when an anchor or tag sits in front of it."""
-    if not isinstance(value, ScalarNode):
-        return None
-    text = context.edits.text
-    start, end = value.start_mark.index, value.end_mark.index
-    if value.style in ("'", '"'):
-        if text[start : start + 1] != value.style:
-            return None
-        return context.edits.replace_scalar(value, kind)
-    if start != end and text[start:end] != str(value.value):
-        return None
-    return context.edits.replace_scalar(value, kind)

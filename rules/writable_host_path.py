@@ -71,11 +71,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mountlint.edits import Applicability, Edit, Fix
-from mountlint.paths import canon, is_windows_path
+from mountlint.edits import Applicability
+from mountlint.paths import canon, is_windows_path, looks_like_socket
 from mountlint.rule import FixAvailability, Related, Rule, RuleContext, Scope, Severity, Violation
 from mountlint.workloads import Mount, render_path
-from mountlint.yamlnodes import Node, ScalarNode, bool_value, is_null, scalar_text
 
 RULE = Rule(
     code="ML203",
@@ -99,85 +98,27 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
     path = host.path
     if not path or is_windows_path(path):
         return
-    read_only = mount.field("readOnly")
-    if (
-        read_only is not None
-        and not is_null(read_only.value)
-        and bool_value(read_only.value) is not False
-    ):
-        return  # true, or a value the API server's decoder rejects before validation
-    if mount.text("mountPropagation") == "Bidirectional":
+    how = mount.writable
+    if how is None or mount.text("mountPropagation") == "Bidirectional":
         return
-    if host.type in _UNPROTECTED_TYPES or _is_socket(canon(path), context):
+    sockets = context.settings.canonical_sockets
+    if host.type in _UNPROTECTED_TYPES or looks_like_socket(canon(path), sockets):
         return
     volume_name = mount.volume.name if mount.volume is not None else mount.name
-    # A value merged in with ``<<`` lives in the anchor: point at this volumeMount instead.
-    own = read_only.value if read_only is not None and not read_only.inherited else None
-    how = _how(read_only.value if read_only is not None else None)
-    message = (
-        f"{mount.container.label} mounts hostPath volume '{volume_name}' (host '{path}') at "
-        f"'{mount.mount_path}' {how}: it can change files on the node; set readOnly: true "
-        "unless it must write there"
-    )
     related = [Related(mount.container.node, f"in {mount.container.label}")]
     if mount.volume is not None:
         related.insert(0, Related(mount.volume.node, f"hostPath volume '{volume_name}'"))
+    node, field = mount.read_only_site()
     yield Violation(
-        message=message,
-        node=own if own is not None else mount.node,
-        field_path=render_path((*mount.path, "readOnly") if own is not None else mount.path),
-        fix=_fix(mount, context),
+        message=(
+            f"{mount.container.label} mounts hostPath volume '{volume_name}' (host '{path}') at "
+            f"'{mount.mount_path}' {how}: it can change files on the node; set readOnly: true "
+            "unless it must write there"
+        ),
+        node=node,
+        field_path=render_path(field),
+        fix=context.set_fix(
+            mount.node, "readOnly", "true", "Set readOnly: true", Applicability.UNSAFE
+        ),
         related=tuple(related),
     )
-
-
-def _how(value: Node | None) -> str:
-    """How the mount is not read-only, in words."""
-    if value is None:
-        return "without readOnly"
-    if is_null(value):
-        return "with an empty readOnly"
-    return f"with readOnly: {scalar_text(value)}"
-
-
-def _is_socket(path: str, context: RuleContext) -> bool:
-    return path in context.settings.canonical_sockets or path.endswith(".sock")
-
-
-def _fix(mount: Mount, context: RuleContext) -> Fix | None:
-    description = "Set readOnly: true"
-    read_only = mount.field("readOnly")
-    if read_only is not None and not (read_only.inherited and not context.shared(mount.node)):
-        value = read_only.value
-        edit = _replace_value(value, context.edits.text)
-        if edit is None:
-            return None
-        fix = Fix(description, Applicability.UNSAFE, (edit,))
-        if read_only.inherited or context.shared(value):
-            return fix.as_display_only("the value comes from a YAML anchor; edit it there")
-        return fix
-    # A value merged in with ``<<`` is overridden by an own key, without touching the anchor.
-    insertion = context.edits.insert_entry(mount.node, "readOnly", "true")
-    if insertion is None:
-        return Fix(
-            f"{description} (add it to the volumeMount by hand)", Applicability.DISPLAY_ONLY, ()
-        )
-    fix = Fix(description, Applicability.UNSAFE, (insertion,))
-    if context.shared(mount.node):
-        return fix.as_display_only("the volumeMount comes from a YAML anchor; edit it there")
-    return fix
-
-
-def _replace_value(value: Node, text: str) -> Edit | None:
-    """Replace a ``false`` or empty ``readOnly`` by ``true``.
-
-    None for scalars with an anchor or tag in front of them, whose span would take those along.
-    """
-    if not isinstance(value, ScalarNode) or value.style:
-        return None
-    start, end = value.start_mark.index, value.end_mark.index
-    if start == end:  # ``readOnly:`` with nothing after it
-        return Edit(start, end, " true" if text[start - 1 : start] == ":" else "true")
-    if text[start:end] != str(value.value):
-        return None
-    return Edit(start, end, "true")

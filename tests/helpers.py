@@ -23,6 +23,7 @@ def run_mountlint(
     cwd: Path | None = None,
     stdin: bytes | None = None,
     env: dict[str, str] | None = None,
+    timeout: float = 120,
 ) -> subprocess.CompletedProcess[str]:
     """Run the installed command line as a user would (``python -m mountlint``)."""
     env = {
@@ -36,7 +37,7 @@ def run_mountlint(
         capture_output=True,
         text=True,
         env=env,
-        timeout=120,
+        timeout=timeout,
     )
 
 

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from mountlint.edits import Applicability
+from mountlint.edits import Applicability, EditBuilder, apply_edits
 from mountlint.engine import lint_text
 from mountlint.fixes import WriteRefused, fix_text, write_atomically
 from mountlint.settings import Settings
 from mountlint.sources import FileStamp
+from mountlint.yamlnodes import parse_stream
 
 from helpers import run_mountlint
 
@@ -196,6 +197,41 @@ def test_alias_is_display_only() -> None:
         f.fix is not None and f.fix.applicability is Applicability.DISPLAY_ONLY for f in findings
     )
     assert fix_text(text, "t.yaml", SETTINGS).text == text
+
+
+@pytest.mark.parametrize("pure", [False, True], ids=["c-parser", "pure-parser"])
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("k: &p None\n", "k: &p HostToContainer\n"),
+        ("k: !!str None\n", "k: !!str HostToContainer\n"),
+        ("k: !!str &p 'None'\n", "k: !!str &p 'HostToContainer'\n"),
+        (
+            "k: &p !<tag:yaml.org,2002:str> None\n",
+            "k: &p !<tag:yaml.org,2002:str> HostToContainer\n",
+        ),
+        ("k: &p # why\n  None\n", "k: &p # why\n  HostToContainer\n"),
+        ("{k: &p None, l: x}\n", "{k: &p HostToContainer, l: x}\n"),
+        ("k: &p\nl: x\n", "k: &p HostToContainer\nl: x\n"),
+        ("k: !!null\nl: x\n", "k: !!null HostToContainer\nl: x\n"),
+        ("k:\nl: x\n", "k: HostToContainer\nl: x\n"),
+        ("k: # empty\nl: x\n", "k: HostToContainer # empty\nl: x\n"),
+    ],
+)
+def test_replace_scalar_keeps_anchor_and_tag(written: str, expected: str, pure: bool) -> None:
+    """The marks of a scalar start at its ``&anchor`` and ``!!tag``; the edit must not."""
+    [(key, value), *_] = parse_stream(written, pure=pure).documents[0].root.value
+    edit = EditBuilder(written).replace_scalar(value, "HostToContainer", key)
+    assert apply_edits(written, [edit]) == expected
+
+
+def test_fix_keeps_the_anchor_of_the_replaced_value() -> None:
+    text = _pod(
+        "        - name: root\n          mountPath: /r\n          mountPropagation: &p None\n"
+    )
+    fixed = _fix(text)
+    assert "          mountPropagation: &p HostToContainer\n" in fixed
+    assert lint_text(fixed, "t.yaml", SETTINGS) == []
 
 
 def test_merge_key_value_is_display_only() -> None:

@@ -162,12 +162,12 @@ def _tree(root: Path) -> Path:
 
 def test_strategic_merge_patch_finding_is_fixed_in_the_patch(tmp_path: Path) -> None:
     overlay = _tree(tmp_path)
-    report = _report("--select", "ML101", str(overlay), cwd=tmp_path)
+    report = _report("--select", "ML101", "overlay", cwd=tmp_path)
     [finding] = report["findings"]
     assert finding["location"]["path"] == "overlay/host-root.yaml"
     assert finding["location"]["line"] == 11
     kustomization_before = (overlay / "kustomization.yaml").read_bytes()
-    fixed = run_mountlint("--select", "ML101", "--fix", str(overlay), cwd=tmp_path)
+    fixed = run_mountlint("--select", "ML101", "--fix", "overlay", cwd=tmp_path)
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     assert (
         "          mountPropagation: HostToContainer\n" in (overlay / "host-root.yaml").read_text()

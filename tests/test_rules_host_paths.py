@@ -386,11 +386,11 @@ def test_ml203_location_message_and_fix() -> None:
     assert flow.field_path == "spec.containers[0].volumeMounts[1]"
     assert "without readOnly" in flow.message
     assert first.fix is not None and first.fix.applicability is Applicability.UNSAFE
-    assert tagged.fix is None  # the tag would go with the replaced text
+    assert tagged.fix is not None and tagged.fix.applicability is Applicability.UNSAFE
     fixed = _fix(text, "ML203")
     assert "          readOnly: true\n        - {name: logs" in fixed
     assert "{name: logs, mountPath: /flow, readOnly: true}" in fixed
-    assert "readOnly: !!bool false" in fixed
+    assert "readOnly: !!bool true" in fixed  # the value is replaced, the tag stays
 
 
 def test_ml203_merged_read_only_is_overridden_and_anchor_left_alone() -> None:
@@ -679,7 +679,10 @@ def test_ml206_no_fix_where_rewriting_the_text_could_change_it() -> None:
     )
     findings = _lint(text, "ML206")
     assert _lines(findings) == [_line_of(text, f"{{name: {name}, host") for name in "abc"]
-    assert [finding.fix for finding in findings] == [None, None, None]
+    # A tag or an anchor in front of the value stays; only text that needs escaping is left alone.
+    assert [finding.fix is not None for finding in findings] == [True, True, False]
+    fixed = _fix(text, "ML206")
+    assert "{path: !!str /srv/a}" in fixed and "{path: &p /srv/b}" in fixed
 
 
 def test_ml206_unmounted_volumes_are_checked_and_windows_is_not() -> None:

@@ -7,7 +7,7 @@ safe it is, which container counts as privileged, and which rule owns a Windows 
 from __future__ import annotations
 
 import re
-from textwrap import dedent
+from textwrap import dedent, indent
 
 import pytest
 
@@ -265,6 +265,31 @@ def test_anything_else_is_not_privileged(spelling: str, fixable: bool) -> None:
     [finding] = _lint(text, "ML302")
     # A privileged that does not decode as a boolean was meant to be true: no HostToContainer.
     assert (finding.fix is not None) is fixable
+
+
+@pytest.mark.parametrize(
+    ("code", "mount", "container", "pod"),
+    [
+        ("ML301", "mountPropagation: rslave", "", ""),
+        ("ML302", "mountPropagation: Bidirectional", "", ""),
+        (
+            "ML303",
+            "mountPropagation: Bidirectional",
+            "securityContext: {privileged: true}",
+            "os: {name: windows}",
+        ),
+    ],
+)
+def test_list_items_print_the_path_the_api_server_prints(
+    code: str, mount: str, container: str, pod: str
+) -> None:
+    """The API server validates each item of a List on its own; field_path keeps the full path."""
+    item = indent(_pod(mount, container=container, pod=pod), "    ")
+    text = "apiVersion: v1\nkind: List\nitems:\n" + item.replace("    ", "  - ", 1)
+    [finding] = _lint(text, code)
+    assert finding.field_path == "items[0].spec.containers[0].volumeMounts[0].mountPropagation"
+    assert finding.message.startswith("spec.containers[0].")
+    assert "items[" not in finding.message
 
 
 def test_wrong_case_bidirectional_is_ml301_not_ml302() -> None:
