@@ -524,6 +524,30 @@ def _write_report(outcome: RunOutcome, options: Options, to_stderr: bool) -> Non
     "--print-config-schema", is_flag=True, help="Print the configuration's JSON Schema and exit."
 )
 @click.option(
+    "--node",
+    "node_report",
+    is_flag=True,
+    help="Diagnose this node instead of linting: propagation of / and the runtime roots.",
+)
+@click.option(
+    "--holders",
+    metavar="PATH",
+    help="With --node: list the processes in other mount namespaces that still hold PATH.",
+)
+@click.option(
+    "--mountinfo",
+    type=click.Path(dir_okay=False, exists=True),
+    help="With --node: read this saved mountinfo instead of /proc/self/mountinfo.",
+)
+@click.option(
+    "--proc",
+    "proc_dir",
+    type=click.Path(file_okay=False, exists=True),
+    default="/proc",
+    show_default=True,
+    help="With --node: the /proc tree to read (a saved copy works).",
+)
+@click.option(
     "--chart-dir",
     type=click.Path(file_okay=False),
     help="Chart of `helm template` output being linted (default: Chart.yaml found upward).",
@@ -587,6 +611,10 @@ def command(
     select_: tuple[str, ...],
     ignore_: tuple[str, ...],
     print_config_schema: bool,
+    node_report: bool,
+    holders: str | None,
+    mountinfo: str | None,
+    proc_dir: str,
     chart_dir: str | None,
     helm_chart: str | None,
     values_files: tuple[str, ...],
@@ -612,6 +640,22 @@ def command(
     if print_config_schema:
         click.echo(json.dumps(schema(), indent=2))
         sys.exit(EXIT_CLEAN)
+    if node_report or holders:
+        from mountlint.node import run_node
+
+        if paths:
+            raise click.UsageError("--node takes no PATH arguments (use --holders PATH)")
+        node_format = "json" if format_name == "json" else "text"
+        sys.exit(
+            run_node(
+                Path(mountinfo) if mountinfo else None,
+                Path(proc_dir),
+                holders,
+                node_format,
+                sys.stdout,
+                sys.stderr,
+            )
+        )
     options = Options(
         paths=paths or (() if helm_chart else (".",)),
         fix=fix,
