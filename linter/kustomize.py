@@ -53,6 +53,11 @@ _IDENTITY_KEYS = ("mountPath", "name", "path", "devicePath")
 _ENTRY = re.compile(r"^[\s,]*([A-Za-z][\w-]*): (.*?)\s*$")
 
 
+def _absolute(path: Path) -> Path:
+    """An absolute, normalised path that keeps symlinks as the user sees them."""
+    return Path(os.path.normpath(path.absolute()))
+
+
 def kustomization_file(directory: Path) -> Path | None:
     """The kustomization file of ``directory``, if it has one."""
     for name in KUSTOMIZATION_NAMES:
@@ -117,7 +122,7 @@ class Inputs:
 def read_inputs(root: Path) -> Inputs:
     """Follow resources, components and patches from ``root`` (local paths only)."""
     inputs = Inputs()
-    _collect(root.resolve(), inputs, set())
+    _collect(_absolute(root), inputs, set())
     return inputs
 
 
@@ -140,7 +145,7 @@ def _collect(directory: Path, inputs: Inputs, seen: set[Path]) -> None:
         text = string_value(value)
         if not text or "://" in text or text.startswith(("git@", "github.com/")):
             return None
-        return (directory / text).resolve()
+        return _absolute(directory / text)
 
     for key in ("resources", "bases", "components", "crds"):
         for item in items(get(root, key)):
@@ -196,7 +201,7 @@ def run_build(root: Path, command: list[str], timeout: float = BUILD_TIMEOUT_SEC
     assert kustomization is not None
     build = Build(root=root, kustomization=kustomization, inputs=read_inputs(root))
     with tempfile.TemporaryDirectory(prefix="mountlint-kustomize-") as wrapper:
-        relative = os.path.relpath(root.resolve(), wrapper)
+        relative = os.path.relpath(_absolute(root), wrapper)
         Path(wrapper, "kustomization.yaml").write_text(
             "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
             f"resources:\n- {relative}\nbuildMetadata: [originAnnotations]\n",
@@ -250,7 +255,7 @@ def _origin(document: str, wrapper: Path) -> Path | None:
     path = fields.get("path")
     if not path or "repo" in fields:
         return None
-    return (wrapper / path).resolve()
+    return _absolute(wrapper / path)
 
 
 # --- locating findings in the files people wrote ---------------------------------------------
@@ -592,7 +597,7 @@ def lint_roots(
             )
             continue
         run.consumed.update(path.resolve() for path in build.inputs.files)
-        run.consumed.update(path for path in build.origins if path is not None)
+        run.consumed.update(path.resolve() for path in build.origins if path is not None)
         for finding in linter.lint(build, settings_for(build.kustomization)):
             key = (
                 finding.location.path,
