@@ -9,9 +9,13 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import click
+
+if TYPE_CHECKING:
+    from mountlint.helm import HelmMapping
+    from mountlint.kustomize import KustomizeRun
 
 from mountlint import __version__
 from mountlint.config import (
@@ -23,8 +27,6 @@ from mountlint.config import (
 )
 from mountlint.engine import FileResult, lint_source
 from mountlint.fixes import FixOutcome, WriteRefused, fix_text, is_applicable, write_atomically
-from mountlint.helm import HelmError, HelmMapping, find_chart_dir, render_chart
-from mountlint.kustomize import KustomizeRun, find_roots, lint_roots, plan_fixes
 from mountlint.registry import all_rules, find_rule
 from mountlint.report import FORMATS, ReportOptions, RunOutcome, render
 from mountlint.rule import Severity
@@ -46,6 +48,10 @@ HELM_SOURCE_MARK = "# Source: "
 #: The progress line appears from this many files on (on a terminal only).
 PROGRESS_FROM_FILES = 500
 FAIL_ON_CHOICES = ("error", "warning", "info", "never")
+
+
+class RunError(Exception):
+    """A problem that stops the run before linting (exit 2), such as helm missing."""
 
 
 @dataclass(frozen=True)
@@ -289,6 +295,8 @@ def _helm_mapping(result: FileResult, options: Options) -> HelmMapping | None:
     decoded = result.decoded
     if decoded is None or HELM_SOURCE_MARK not in decoded.text:
         return None
+    from mountlint.helm import HelmMapping, find_chart_dir
+
     if options.chart_dir:
         chart: Path | None = Path(options.chart_dir)
     else:
@@ -337,7 +345,12 @@ def _helm_input(options: Options, resolver: ConfigResolver) -> _Input | None:
     """``--helm CHART``: render the chart with ``helm template`` and lint the output."""
     if not options.helm:
         return None
-    rendered = render_chart(Path(options.helm), options.values, options.set_values)
+    from mountlint.helm import HelmError, render_chart
+
+    try:
+        rendered = render_chart(Path(options.helm), options.values, options.set_values)
+    except HelmError as error:
+        raise RunError(str(error)) from error
     source = Source(display=f"{options.helm} (helm template)", raw=rendered.encode())
     return _Input(resolver.default().settings, stdin=source)
 
@@ -346,6 +359,8 @@ def _kustomize(
     options: Options, resolver: ConfigResolver, outcome: RunOutcome, diffs: list[str]
 ) -> KustomizeRun:
     """Build every kustomization among the inputs; fix its sources; record what it consumed."""
+    from mountlint.kustomize import KustomizeRun, find_roots, lint_roots, plan_fixes
+
     if options.no_kustomize:
         return KustomizeRun()
     roots = find_roots([Path(path) for path in options.paths if path != "-"])
@@ -411,7 +426,7 @@ def run(options: Options) -> int:
         kustomized = _kustomize(options, resolver, outcome, diffs)
         inputs = _inputs(options, resolver, outcome, kustomized.consumed)
         helm_input = _helm_input(options, resolver)
-    except (ConfigError, HelmError) as error:
+    except (ConfigError, RunError) as error:
         _stderr(f"error: {error}")
         return EXIT_ERROR
     if helm_input is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -11,6 +13,7 @@ from mountlint.registry import RegisteredRule, all_rules
 from mountlint.rule import Rule, RuleContext, Scope, Violation
 from mountlint.settings import Settings
 from mountlint.sources import (
+    RELEVANT_WORDS,
     Decoded,
     DecodeProblem,
     Source,
@@ -25,7 +28,13 @@ from mountlint.suppressions import (
     find_directives,
     parse_annotation,
 )
-from mountlint.workloads import K8sObject, Workloads, find_workloads, semantic_path
+from mountlint.workloads import (
+    WITHOUT_POD_SPECS,
+    K8sObject,
+    Workloads,
+    find_workloads,
+    semantic_path,
+)
 from mountlint.yamlnodes import (
     Document,
     Node,
@@ -103,6 +112,57 @@ class TextResult:
     suppressed: list[Finding]
 
 
+_DOCUMENT_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.MULTILINE)
+_KIND = re.compile(r"^kind:[ \t]*[\"']?([A-Za-z]+)", re.MULTILINE)
+#: Streams shorter than this are parsed whole; skipping documents only pays off on big files.
+SPARSE_FROM_CHARACTERS = 32 * 1024
+
+
+def relevant_documents(text: str) -> str:
+    """``text`` with the documents that cannot hold a finding blanked out, offsets unchanged.
+
+    A document that mentions none of the words mountlint looks for, or whose kind never embeds
+    a pod spec (a CustomResourceDefinition's schema mentions ``volumeMounts`` but mounts
+    nothing), is replaced by spaces, so big streams of CRDs parse in a fraction of the time while
+    every line, column and offset of the other documents stays where it was. ``---`` at the start
+    of a line always starts a document in YAML, so splitting there is exact. Comment lines that
+    carry ``mountlint:`` directives are kept.
+    """
+    if len(text) < SPARSE_FROM_CHARACTERS:
+        return text
+    starts = [match.start() for match in _DOCUMENT_START.finditer(text)]
+    if not starts:
+        return text
+    bounds = [0, *starts, len(text)]
+    pieces = []
+    for low, high in itertools.pairwise(bounds):
+        chunk = text[low:high]
+        if _may_hold_findings(chunk):
+            pieces.append(chunk)
+        else:
+            pieces.append(_blank(chunk))
+    return "".join(pieces)
+
+
+def _may_hold_findings(chunk: str) -> bool:
+    if not any(word in chunk for word in RELEVANT_WORDS):
+        return False
+    kinds = _KIND.findall(chunk)
+    return not (len(kinds) == 1 and kinds[0] in WITHOUT_POD_SPECS)
+
+
+def _blank(chunk: str) -> str:
+    """Spaces for everything but line breaks, the ``---`` marker and directive comments."""
+    lines = chunk.split("\n")
+    out = []
+    for number, line in enumerate(lines):
+        if (number == 0 and line.startswith("---")) or "mountlint:" in line:
+            out.append(line)
+        else:
+            out.append(" " * len(line.rstrip("\r")) + ("\r" if line.endswith("\r") else ""))
+    return "\n".join(out)
+
+
 def lint_text(text: str, path: str, settings: Settings) -> list[Finding]:
     """The findings that stand for a YAML text, ordered by position then code."""
     return analyze_text(text, path, settings).findings
@@ -115,7 +175,7 @@ def analyze_text(
 
     ``stream`` is the text already parsed, when the caller needed the nodes too.
     """
-    stream = stream or parse_stream(text)
+    stream = stream or parse_stream(relevant_documents(text))
     findings: list[Finding] = []
     annotations: list[AnnotationIgnore] = []
     rules = tuple(item for item in all_rules() if settings.is_selected(item.rule))
