@@ -39,6 +39,7 @@ CRITICAL_RUNTIME_ROOTS: frozenset[str] = frozenset(
 #: Unix sockets through which a container runtime can be driven.
 DEFAULT_RUNTIME_SOCKETS: tuple[str, ...] = (
     "/run/docker.sock",
+    "/run/docker/containerd/containerd.sock",
     "/run/containerd/containerd.sock",
     "/run/crio/crio.sock",
     "/run/cri-dockerd.sock",

@@ -394,22 +394,11 @@ DOCKER_STATE = [
 ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="host /var/run/docker holds dockerd's own containerd socket "
-    "(/run/docker/containerd/containerd.sock), which is not among the built-in runtime sockets",
-)
 @pytest.mark.parametrize("case", DOCKER_STATE, ids=str)
 def test_kubescape_docker_state_directory(corpus: Path, case: Case) -> None:
+    # host /var/run/docker holds dockerd's own containerd socket
+    # (/run/docker/containerd/containerd.sock), one of the built-in runtime sockets
     _check(corpus, case)
-
-
-@pytest.mark.parametrize("case", DOCKER_STATE, ids=str)
-def test_kubescape_docker_state_directory_with_runtime_sockets(corpus: Path, case: Case) -> None:
-    # the workaround until the built-in list has it: name the socket in runtime-sockets
-    settings = _settings("ML201")
-    extra = (*settings.runtime_sockets, "/run/docker/containerd/containerd.sock")
-    _check(corpus, case, replace(settings, runtime_sockets=extra))
 
 
 CREDENTIALS = KR + "alert-mount-potential-credentials-paths/test/"
