@@ -43,6 +43,8 @@ from mountlint.sources import (
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 #: ``--jobs`` defaults to the number of CPUs from this many files on.
 PARALLEL_FROM_FILES = 200
+#: How many fix-and-rebuild rounds kustomize sources get before mountlint stops.
+MAX_KUSTOMIZE_PASSES = 5
 #: Marks ``helm template`` output: each document names the template it came from.
 HELM_SOURCE_MARK = "# Source: "
 #: The progress line appears from this many files on (on a terminal only).
@@ -376,8 +378,11 @@ def _kustomize(
     display = _absolute_path if absolute else _display_path
     kustomized = lint_roots(roots, settings_for, display, jobs=jobs)
     outcome.notices.extend(kustomized.notices)
-    if options.fix or options.diff:
+    consumed = kustomized.consumed
+    # Fix, rebuild to confirm, and go on while fixes remain (two fixes may insert at one point).
+    for _ in range(MAX_KUSTOMIZE_PASSES if options.fix else 1 if options.diff else 0):
         planned = plan_fixes(kustomized, options.unsafe_fixes)
+        written = 0
         for source_fix in planned:
             if options.diff:
                 diffs.append(_diff(source_fix.display, source_fix.decoded.text, source_fix.text))
@@ -390,11 +395,11 @@ def _kustomize(
                 outcome.problems.append(InputProblem(source_fix.display, str(refused)))
                 continue
             outcome.fixed += len(source_fix.applied)
-        if options.fix and planned:
-            consumed = kustomized.consumed
-            # rebuild to confirm
-            kustomized = lint_roots(roots, settings_for, display, jobs=jobs)
-            kustomized.consumed |= consumed
+            written += 1
+        if not written:
+            break
+        kustomized = lint_roots(roots, settings_for, display, jobs=jobs)
+        kustomized.consumed |= consumed
     outcome.findings.extend(kustomized.findings)
     return kustomized
 
