@@ -16,7 +16,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -39,6 +39,7 @@ from mountlint.yamlnodes import (
     Node,
     ScalarNode,
     SequenceNode,
+    all_nodes,
     get,
     items,
     parse_stream,
@@ -294,23 +295,6 @@ def _parents(root: Node) -> dict[int, tuple[Node, str | int]]:
     return parents
 
 
-def _nodes(root: Node) -> Iterator[Node]:
-    stack = [root]
-    seen: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        yield node
-        if isinstance(node, MappingNode):
-            for key, value in node.value:
-                yield key
-                stack.append(value)
-        elif isinstance(node, SequenceNode):
-            stack.extend(node.value)
-
-
 def _context(node: Node, parents: dict[int, tuple[Node, str | int]]) -> str | None:
     """The mapping key a node hangs under, looking through lists and JSON-patch ``value``s."""
     parent = parents.get(id(node))
@@ -351,7 +335,7 @@ def _pairs(mapping: MappingNode) -> dict[str, str]:
 
 def _rendered_target(root: Node, location: Location) -> _Target | None:
     parents = _parents(root)
-    for node in _nodes(root):
+    for node in all_nodes(root):
         if node.start_mark.index != location.offset:
             continue
         if isinstance(node, MappingNode):
@@ -378,7 +362,7 @@ def _match(target: _Target, document: Document) -> tuple[MappingNode, Node] | No
     identity = next((key for key in _IDENTITY_KEYS if key in wanted), None)
     parents = _parents(document.root)
     best: list[tuple[tuple[int, int], MappingNode]] = []
-    for node in _nodes(document.root):
+    for node in all_nodes(document.root):
         if not isinstance(node, MappingNode):
             continue
         pairs = _pairs(node)

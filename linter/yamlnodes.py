@@ -168,7 +168,7 @@ def _shared_nodes(root: Node) -> frozenset[int]:
         return frozenset()
     # Everything below a shared node is shared too.
     closure: set[int] = set()
-    pending = [node for node in _all_nodes(root) if id(node) in shared]
+    pending = [node for node in all_nodes(root) if id(node) in shared]
     while pending:
         node = pending.pop()
         if id(node) in closure:
@@ -187,7 +187,8 @@ def _children(node: Node) -> Iterator[Node]:
         yield from node.value
 
 
-def _all_nodes(root: Node) -> Iterator[Node]:
+def all_nodes(root: Node) -> Iterator[Node]:
+    """Every node under ``root`` (keys included), each node object once."""
     seen: set[int] = set()
     stack = [root]
     while stack:
