@@ -326,3 +326,21 @@ def test_anchored_last_value_makes_the_fix_display_only() -> None:
     outcome = fix_text(text, "t.yaml", SETTINGS)
     assert outcome.problem is None
     assert outcome.text == text
+
+
+@pytest.mark.parametrize("failing", ["fsync", "replace"])
+def test_failed_write_leaves_the_original_and_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    path = _write(tmp_path / "w.yaml", b"a: 1\n")
+    stamp = FileStamp.of(path)
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, failing, fail)
+    with pytest.raises(WriteRefused, match="No space left on device"):
+        write_atomically(path, b"a: 2\n", stamp)
+    monkeypatch.undo()
+    assert path.read_bytes() == b"a: 1\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["w.yaml"]
