@@ -29,10 +29,12 @@ from mountlint.engine import FileResult, lint_source
 from mountlint.fixes import FixOutcome, WriteRefused, fix_text, is_applicable, write_atomically
 from mountlint.registry import all_rules, find_rule
 from mountlint.report import FORMATS, ReportOptions, RunOutcome, render
+from mountlint.report.text import plural
 from mountlint.rule import Severity
 from mountlint.settings import RUNTIMES, Settings
 from mountlint.sources import (
     DEFAULT_MAX_FILE_SIZE,
+    FileStamp,
     InputProblem,
     Source,
     discover,
@@ -88,8 +90,16 @@ def _stderr(message: str) -> None:
     click.echo(f"mountlint: {message}", err=True)
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+def _write(
+    path: Path, data: bytes, stamp: FileStamp | None, display: str, outcome: RunOutcome
+) -> bool:
+    """Write fixed bytes atomically; a refused write becomes an input problem (exit 2)."""
+    try:
+        write_atomically(path, data, stamp)
+    except WriteRefused as refused:
+        outcome.problems.append(InputProblem(display, str(refused)))
+        return False
+    return True
 
 
 def _use_color(stream: TextIO) -> bool:
@@ -282,10 +292,8 @@ def _apply_fixes(
         sys.stdout.buffer.write(decoded.encode(fixed.text))
     elif fixed.changed(decoded.text):
         assert source.path is not None
-        try:
-            write_atomically(source.path, decoded.encode(fixed.text), source.stamp)
-        except WriteRefused as refused:
-            outcome.problems.append(InputProblem(source.display, str(refused)))
+        data = decoded.encode(fixed.text)
+        if not _write(source.path, data, source.stamp, source.display, outcome):
             outcome.findings.extend(result.findings)
             return
     outcome.fixed += len(fixed.applied)
@@ -332,10 +340,7 @@ def _lint_helm_output(
             if options.diff:
                 diffs.append(_diff(change.display, change.original, change.fixed))
                 continue
-            try:
-                write_atomically(change.path, change.data, change.stamp)
-            except WriteRefused as refused:
-                outcome.problems.append(InputProblem(change.display, str(refused)))
+            if not _write(change.path, change.data, change.stamp, change.display, outcome):
                 continue
             applied = {id(finding) for finding in change.applied}
             findings = [finding for finding in findings if id(finding) not in applied]
@@ -387,12 +392,8 @@ def _kustomize(
             if options.diff:
                 diffs.append(_diff(source_fix.display, source_fix.decoded.text, source_fix.text))
                 continue
-            try:
-                write_atomically(
-                    source_fix.path, source_fix.decoded.encode(source_fix.text), source_fix.stamp
-                )
-            except WriteRefused as refused:
-                outcome.problems.append(InputProblem(source_fix.display, str(refused)))
+            data = source_fix.decoded.encode(source_fix.text)
+            if not _write(source_fix.path, data, source_fix.stamp, source_fix.display, outcome):
                 continue
             outcome.fixed += len(source_fix.applied)
             written += 1
@@ -462,7 +463,7 @@ def run(options: Options) -> int:
     if options.diff:
         sys.stdout.write("".join(diffs))
         would_fix = sum(1 for f in outcome.findings if is_applicable(f.fix, options.unsafe_fixes))
-        _stderr(f"would fix {_plural(would_fix, 'problem')} in {_plural(len(diffs), 'file')}")
+        _stderr(f"would fix {plural(would_fix, 'problem')} in {plural(len(diffs), 'file')}")
         if diffs and outcome.exit_code == EXIT_CLEAN and not options.exit_zero:
             outcome.exit_code = EXIT_FINDINGS
         return outcome.exit_code

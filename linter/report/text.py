@@ -38,7 +38,7 @@ def format_finding(finding: Finding, color: bool = False, unsafe_fixes: bool = F
     return f"{where} {code} {level} {fix_marker(finding, unsafe_fixes)}{finding.message}"
 
 
-def _plural(count: int, word: str) -> str:
+def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
@@ -49,7 +49,7 @@ def summary_line(outcome: RunOutcome) -> str:
         return f"All checks passed!{suppressed}"
     if outcome.fixed:
         return (
-            f"Found {_plural(remaining + outcome.fixed, 'problem')} "
+            f"Found {plural(remaining + outcome.fixed, 'problem')} "
             f"({outcome.fixed} fixed, {remaining} remaining).{suppressed}"
         )
     details = []
@@ -60,7 +60,7 @@ def summary_line(outcome: RunOutcome) -> str:
     if unsafe:
         details.append(f"{unsafe} with --unsafe-fixes")
     suffix = f" ({', '.join(details)})" if details else ""
-    return f"Found {_plural(remaining, 'problem')}{suffix}.{suppressed}"
+    return f"Found {plural(remaining, 'problem')}{suffix}.{suppressed}"
 
 
 def render_text(outcome: RunOutcome, color: bool = False) -> str:
