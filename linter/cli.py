@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -25,12 +26,14 @@ from mountlint.config import (
     is_excluded,
     schema,
 )
+from mountlint.edits import Applicability
 from mountlint.engine import FileResult, lint_source
 from mountlint.fixes import FixOutcome, WriteRefused, fix_text, is_applicable, write_atomically
 from mountlint.registry import all_rules, find_rule
 from mountlint.report import FORMATS, ReportOptions, RunOutcome, render
 from mountlint.report.text import plural
 from mountlint.rule import Severity
+from mountlint.scope import WriteScope, fix_command
 from mountlint.settings import RUNTIMES, Settings
 from mountlint.sources import (
     DEFAULT_MAX_FILE_SIZE,
@@ -85,21 +88,55 @@ class Options:
     values: tuple[str, ...] = ()
     set_values: tuple[str, ...] = ()
 
+    @cached_property
+    def write_scope(self) -> WriteScope:
+        """Where ``--fix`` may write: inside the paths given (and the chart of ``--chart-dir``)."""
+        charts = [path for path in (self.chart_dir, self.helm) if path]
+        return WriteScope.named(self.paths, Path.cwd(), charts)
+
 
 def _stderr(message: str) -> None:
     click.echo(f"mountlint: {message}", err=True)
 
 
 def _write(
-    path: Path, data: bytes, stamp: FileStamp | None, display: str, outcome: RunOutcome
+    path: Path,
+    data: bytes,
+    stamp: FileStamp | None,
+    display: str,
+    outcome: RunOutcome,
+    scope: WriteScope,
 ) -> bool:
-    """Write fixed bytes atomically; a refused write becomes an input problem (exit 2)."""
+    """Write fixed bytes atomically; a refused write becomes an input problem (exit 2).
+
+    A file outside the paths given (or linking out of them) is never written, only named.
+    """
+    if not scope.allows(path):
+        outcome.notices.append(_outside_notice(display, display))
+        return False
     try:
         write_atomically(path, data, stamp)
     except WriteRefused as refused:
         outcome.problems.append(InputProblem(display, str(refused)))
         return False
     return True
+
+
+def _outside_notice(display: str, fix_with: str) -> str:
+    return f"{display}: outside the paths given, so it is not fixed: run `{fix_command(fix_with)}`"
+
+
+def _withhold_fixes_outside(result: FileResult, options: Options, outcome: RunOutcome) -> None:
+    """A file that links out of the paths given keeps its findings, but --fix will not write it."""
+    path = result.source.path
+    if path is None or not any(is_applicable(f.fix, options.unsafe_fixes) for f in result.findings):
+        return
+    if options.write_scope.allows(path):
+        return
+    for finding in result.findings:
+        if finding.fix is not None and finding.fix.applicability is not Applicability.DISPLAY_ONLY:
+            finding.fix = finding.fix.as_display_only("outside the paths given")
+    outcome.notices.append(_outside_notice(result.source.display, result.source.display))
 
 
 def _use_color(stream: TextIO) -> bool:
@@ -174,6 +211,12 @@ def _inputs(
         )
     for path in found.skipped_special:
         outcome.notices.append(f"{path}: skipped: not a regular file")
+    if found.skipped_symlinked_dirs:
+        count = len(found.skipped_symlinked_dirs)
+        outcome.notices.append(
+            f"skipped {plural(count, 'symlinked folder')} (first: "
+            f"{found.skipped_symlinked_dirs[0]}); links are not followed: name a folder to lint it"
+        )
     for path in found.files:
         if consumed and path.resolve() in consumed:
             continue  # linted through its kustomize build
@@ -293,7 +336,8 @@ def _apply_fixes(
     elif fixed.changed(decoded.text):
         assert source.path is not None
         data = decoded.encode(fixed.text)
-        if not _write(source.path, data, source.stamp, source.display, outcome):
+        scope = options.write_scope
+        if not _write(source.path, data, source.stamp, source.display, outcome, scope):
             outcome.findings.extend(result.findings)
             return
     outcome.fixed += len(fixed.applied)
@@ -340,7 +384,8 @@ def _lint_helm_output(
             if options.diff:
                 diffs.append(_diff(change.display, change.original, change.fixed))
                 continue
-            if not _write(change.path, change.data, change.stamp, change.display, outcome):
+            scope = options.write_scope
+            if not _write(change.path, change.data, change.stamp, change.display, outcome, scope):
                 continue
             applied = {id(finding) for finding in change.applied}
             findings = [finding for finding in findings if id(finding) not in applied]
@@ -365,12 +410,21 @@ def _helm_input(options: Options, resolver: ConfigResolver) -> _Input | None:
 def _kustomize(
     options: Options, resolver: ConfigResolver, outcome: RunOutcome, diffs: list[str]
 ) -> KustomizeRun:
-    """Build every kustomization among the inputs; fix its sources; record what it consumed."""
+    """Build every kustomization among the inputs; fix its sources; record what it consumed.
+
+    Excluded sources are neither reported nor written; sources outside the paths given (a shared
+    ``../base``) are reported, and named with the command that fixes them, but not written.
+    """
     from mountlint.kustomize import KustomizeRun, find_roots, lint_roots, plan_fixes
 
     if options.no_kustomize:
         return KustomizeRun()
-    roots = find_roots([Path(path) for path in options.paths if path != "-"])
+
+    def excluded(path: Path) -> bool:
+        resolved = resolver.for_file(path)
+        return is_excluded(path, resolved.exclude, resolved.exclude_base)
+
+    roots = find_roots([Path(path) for path in options.paths if path != "-"], excluded)
     if not roots:
         return KustomizeRun()
 
@@ -381,7 +435,14 @@ def _kustomize(
     # files are shown the way the paths were given: absolute, or relative to here
     absolute = any(Path(path).is_absolute() for path in options.paths if path != "-")
     display = _absolute_path if absolute else _display_path
-    kustomized = lint_roots(roots, settings_for, display, jobs=jobs)
+    scope = options.write_scope
+
+    def lint() -> KustomizeRun:
+        return lint_roots(
+            roots, settings_for, display, jobs=jobs, excluded=excluded, writable=scope.allows
+        )
+
+    kustomized = lint()
     outcome.notices.extend(kustomized.notices)
     consumed = kustomized.consumed
     # Fix, rebuild to confirm, and go on while fixes remain (two fixes may insert at one point).
@@ -393,14 +454,18 @@ def _kustomize(
                 diffs.append(_diff(source_fix.display, source_fix.decoded.text, source_fix.text))
                 continue
             data = source_fix.decoded.encode(source_fix.text)
-            if not _write(source_fix.path, data, source_fix.stamp, source_fix.display, outcome):
+            path, stamp = source_fix.path, source_fix.stamp
+            if not _write(path, data, stamp, source_fix.display, outcome, scope):
                 continue
             outcome.fixed += len(source_fix.applied)
             written += 1
         if not written:
             break
-        kustomized = lint_roots(roots, settings_for, display, jobs=jobs)
+        kustomized = lint()
         kustomized.consumed |= consumed
+    for path, kinds in kustomized.outside.items():
+        if Applicability.SAFE in kinds or (options.unsafe_fixes and Applicability.UNSAFE in kinds):
+            outcome.notices.append(_outside_notice(display(path), display(path.parent)))
     outcome.findings.extend(kustomized.findings)
     return kustomized
 
@@ -447,6 +512,7 @@ def run(options: Options) -> int:
         if result.notice:
             outcome.notices.append(f"{result.source.display}: skipped: {result.notice}")
         outcome.suppressed.extend(result.suppressed)
+        _withhold_fixes_outside(result, options, outcome)
         mapping = _helm_mapping(result, options)
         if mapping is not None:
             _lint_helm_output(result, mapping, options, outcome, diffs)

@@ -3,7 +3,9 @@
 A folder with a kustomization is built with ``kustomize build`` or ``kubectl kustomize`` (whichever
 is on PATH) through a temporary wrapper kustomization that only lists that folder and sets
 ``buildMetadata: [originAnnotations]``, so the user's files are never touched to build. The
-``config.kubernetes.io/origin`` annotation names each object's source file. A finding in the
+``config.kubernetes.io/origin`` annotation names each object's source file; it is read only from
+``metadata.annotations`` (where kustomize overwrites it) and only when it names a file the
+kustomization itself reads, so a resource cannot redirect a fix elsewhere. A finding in the
 build output is then located in that file (or in a patch of the build) by matching the offending
 YAML node by content, since kustomize reorders keys and rewrites quoting; fixes are re-made on the
 source file's own text. What cannot be located is reported at the kustomization file.
@@ -41,6 +43,7 @@ from mountlint.yamlnodes import (
     SequenceNode,
     all_nodes,
     get,
+    get_path,
     items,
     parse_stream,
     scalar_text,
@@ -57,6 +60,14 @@ _ENTRY = re.compile(r"^[\s,]*([A-Za-z][\w-]*): (.*?)\s*$")
 def _absolute(path: Path) -> Path:
     """An absolute, normalised path that keeps symlinks as the user sees them."""
     return Path(os.path.normpath(path.absolute()))
+
+
+def _anywhere(path: Path) -> bool:
+    return True
+
+
+def _nowhere(path: Path) -> bool:
+    return False
 
 
 def kustomization_file(directory: Path) -> Path | None:
@@ -79,11 +90,11 @@ def build_command() -> list[str] | None:
     return None
 
 
-def find_roots(paths: Iterable[Path]) -> list[Path]:
+def find_roots(paths: Iterable[Path], excluded: Callable[[Path], bool] = _nowhere) -> list[Path]:
     """Folders with a buildable kustomization among ``paths`` and below them, in a stable order.
 
     A ``kind: Component`` cannot be built on its own: it is linted through the kustomizations
-    that use it.
+    that use it. Symlinked folders are not entered, and ``excluded`` kustomizations not built.
     """
     roots: list[Path] = []
     for path in paths:
@@ -92,7 +103,7 @@ def find_roots(paths: Iterable[Path]) -> list[Path]:
         for directory, subdirectories, _files in os.walk(path):
             subdirectories[:] = sorted(d for d in subdirectories if d not in SKIPPED_DIRS)
             found = kustomization_file(Path(directory))
-            if found is not None and not _is_component(found):
+            if found is not None and not excluded(found) and not _is_component(found):
                 roots.append(Path(directory))
     return roots
 
@@ -192,8 +203,8 @@ class Build:
     kustomization: Path
     rendered: str = ""
     error: str | None = None
-    origins: list[Path | None] = field(default_factory=list)
     inputs: Inputs = field(default_factory=Inputs)
+    wrapper: Path | None = None  #: the (removed) folder the origin annotations are relative to
 
 
 def run_build(root: Path, command: list[str], timeout: float = BUILD_TIMEOUT_SECONDS) -> Build:
@@ -226,13 +237,8 @@ def run_build(root: Path, command: list[str], timeout: float = BUILD_TIMEOUT_SEC
             build.error = _one_line(completed.stderr) or f"exit status {completed.returncode}"
             return build
         build.rendered = completed.stdout
-        build.origins = [_origin(chunk, Path(wrapper)) for chunk in _documents(build.rendered)]
+        build.wrapper = Path(wrapper)
     return build
-
-
-def _documents(rendered: str) -> list[str]:
-    """The documents of kustomize's output, which it always separates with ``---`` lines."""
-    return [chunk for chunk in re.split(r"(?m)^---\n", rendered) if chunk.strip()]
 
 
 def _one_line(stderr: str) -> str:
@@ -242,21 +248,22 @@ def _one_line(stderr: str) -> str:
     return match.group(1) if match else message
 
 
-_ORIGIN = re.compile(r"^ +config\.kubernetes\.io/origin: \|\n((?: {4,}.*\n)+)", re.MULTILINE)
+def _origin(root: Node, build: Build, files: dict[str, Path]) -> Path | None:
+    """The source file named by the origin annotation of a built document, if the build read it.
 
-
-def _origin(document: str, wrapper: Path) -> Path | None:
-    """The local source file named by a document's origin annotation (read as text: fast)."""
-    match = _ORIGIN.search(document)
-    if match is None:
+    Only ``metadata.annotations`` counts: kustomize sets the annotation there, replacing any the
+    resource had, while the same text under another key is the resource's own. The path is
+    relative to the wrapper and must resolve to one of ``files`` (real path -> path as read).
+    """
+    text = string_value(get_path(root, "metadata", "annotations", ORIGIN_ANNOTATION))
+    if not text or build.wrapper is None:
         return None
-    fields = dict(
-        line.strip().split(": ", 1) for line in match.group(1).splitlines() if ": " in line
-    )
-    path = fields.get("path")
-    if not path or "repo" in fields:
+    stream = parse_stream(text)
+    fields = stream.documents[0].root if stream.documents else None
+    path = string_value(get(fields, "path"))
+    if not path or get(fields, "repo") is not None:
         return None
-    return _absolute(wrapper / path)
+    return files.get(os.path.realpath(_absolute(build.wrapper / path)))
 
 
 # --- locating findings in the files people wrote ---------------------------------------------
@@ -425,11 +432,23 @@ class _SourceFile:
 
 
 class BuildLinter:
-    """Lints builds and maps their findings to source files (cached across builds)."""
+    """Lints builds and maps their findings to source files (cached across builds).
 
-    def __init__(self, display: Callable[[Path], str] = str) -> None:
+    Findings located in an ``excluded`` file are dropped; fixes of files that are not
+    ``writable`` become display-only, and those files are listed in ``outside``.
+    """
+
+    def __init__(
+        self,
+        display: Callable[[Path], str] = str,
+        excluded: Callable[[Path], bool] = _nowhere,
+        writable: Callable[[Path], bool] = _anywhere,
+    ) -> None:
         self._files: dict[Path, _SourceFile | None] = {}
         self._display = display
+        self._excluded = excluded
+        self._writable = writable
+        self.outside: dict[Path, set[Applicability]] = {}
 
     def by_display(self, display: str) -> _SourceFile | None:
         return next(
@@ -458,6 +477,8 @@ class BuildLinter:
         stream = parse_stream(build.rendered)
         result = analyze_text(build.rendered, rendered_display, settings, stream)
         documents = stream.documents
+        files = {os.path.realpath(path): path for path in build.inputs.files}
+        origins = [_origin(document.root, build, files) for document in documents]
         spans = [(doc.root.start_mark.index, doc.root.end_mark.index) for doc in documents]
         mapped = []
         for finding in result.findings:
@@ -469,7 +490,9 @@ class BuildLinter:
                 ),
                 None,
             )
-            mapped.append(self._map(finding, build, documents, index, display))
+            located = self._map(finding, build, documents, origins, index, display)
+            if located is not None:
+                mapped.append(located)
         return mapped
 
     def _map(
@@ -477,22 +500,29 @@ class BuildLinter:
         finding: Finding,
         build: Build,
         documents: list[Document],
+        origins: list[Path | None],
         index: int | None,
         display: str,
-    ) -> Finding:
+    ) -> Finding | None:
+        """``finding`` located in its source file; None when that file is excluded."""
         rendered_at = RelatedLocation(
             Location(display, 1, 1, 1, 1, 0, 0),
             f"kustomize build of this folder renders it at output line {finding.location.line}",
         )
         if index is not None:
             target = _rendered_target(documents[index].root, finding.location)
-            origin = build.origins[index] if index < len(build.origins) else None
+            origin = origins[index]
             candidates = [path for path in [origin, *build.inputs.patches] if path is not None]
             if target is not None:
                 for path in dict.fromkeys(candidates):
                     located = self._locate(finding, target, path, build.rendered)
                     if located is not None:
+                        if self._excluded(path):
+                            return None
+                        located = self._withhold_fix_outside(located, path)
                         return replace(located, related=(*located.related, rendered_at))
+            if origin is not None and self._excluded(origin):
+                return None  # an object from an excluded file
         where = Location(display, 1, 1, 1, 1, 0, 0)
         return replace(
             finding,
@@ -502,6 +532,14 @@ class BuildLinter:
             fix=None,
             related=(rendered_at,),
         )
+
+    def _withhold_fix_outside(self, finding: Finding, path: Path) -> Finding:
+        """A fix of a file that is not writable is only shown; the file goes into ``outside``."""
+        fix = finding.fix
+        if fix is None or fix.applicability is Applicability.DISPLAY_ONLY or self._writable(path):
+            return finding
+        self.outside.setdefault(path, set()).add(fix.applicability)
+        return replace(finding, fix=fix.as_display_only("outside the paths given"))
 
     def _locate(
         self, finding: Finding, target: _Target, path: Path, rendered: str
@@ -547,6 +585,8 @@ class KustomizeRun:
     notices: list[str] = field(default_factory=list)
     roots: list[Path] = field(default_factory=list)
     linter: BuildLinter | None = None
+    #: source files outside the paths given, whose fixes (of these kinds) are not written
+    outside: dict[Path, set[Applicability]] = field(default_factory=dict)
 
 
 def lint_roots(
@@ -555,8 +595,14 @@ def lint_roots(
     display: Callable[[Path], str],
     timeout: float = BUILD_TIMEOUT_SECONDS,
     jobs: int = 1,
+    excluded: Callable[[Path], bool] = _nowhere,
+    writable: Callable[[Path], bool] = _anywhere,
 ) -> KustomizeRun:
-    """Build and lint each root; a base built by several roots reports each finding once."""
+    """Build and lint each root; a base built by several roots reports each finding once.
+
+    Findings in ``excluded`` files are not reported; files that are not ``writable`` get
+    display-only fixes (see :class:`BuildLinter`).
+    """
     run = KustomizeRun(roots=roots)
     if not roots:
         return run
@@ -566,7 +612,8 @@ def lint_roots(
             "neither kustomize nor kubectl is on PATH: kustomizations are linted as plain YAML"
         )
         return run
-    linter = run.linter = BuildLinter(display)
+    linter = run.linter = BuildLinter(display, excluded, writable)
+    run.outside = linter.outside
     deployed_by: dict[tuple[str, int, int, str, str], list[str]] = {}
     first: dict[tuple[str, int, int, str, str], Finding] = {}
     from concurrent.futures import ThreadPoolExecutor
@@ -581,7 +628,6 @@ def lint_roots(
             )
             continue
         run.consumed.update(path.resolve() for path in build.inputs.files)
-        run.consumed.update(path.resolve() for path in build.origins if path is not None)
         for finding in linter.lint(build, settings_for(build.kustomization)):
             key = (
                 finding.location.path,

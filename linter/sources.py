@@ -133,6 +133,8 @@ class Discovery:
     problems: list[InputProblem] = field(default_factory=list)
     skipped_template_dirs: list[Path] = field(default_factory=list)
     skipped_special: list[Path] = field(default_factory=list)
+    skipped_symlinked_dirs: list[Path] = field(default_factory=list)
+    symlinked_files: set[Path] = field(default_factory=set)
 
 
 _CHART_MARKERS = ("Chart.yaml", "Chart.yml", "Chart.yaml.tmpl", "values.yaml")
@@ -151,7 +153,12 @@ def is_helm_template_text(path: Path, text: str) -> bool:
 
 
 def discover(paths: Iterable[str]) -> Discovery:
-    """Expand files and directories into the manifest files to lint, in a stable order."""
+    """Expand files and directories into the manifest files to lint, in a stable order.
+
+    Like git and ruff, the walk never enters a symlinked folder: a link to ``/`` or to a node's
+    ``/etc/kubernetes/manifests`` in a cloned repository must not become input (nor be fixed).
+    Paths named on the command line are followed, links or not.
+    """
     found = Discovery()
     seen: set[Path] = set()
     for given in paths:
@@ -168,9 +175,29 @@ def discover(paths: Iterable[str]) -> Discovery:
             _walk(path, found, seen, visited_dirs=set())
         elif stat.S_ISREG(info.st_mode):
             _add(path, found, seen)
+            if path.is_symlink():
+                found.symlinked_files.add(path)
         else:
             found.problems.append(InputProblem(given, "not a regular file or directory"))
+    _drop_links_to_found_files(found)
     return found
+
+
+def _drop_links_to_found_files(found: Discovery) -> None:
+    """A symlinked file whose target is also among the inputs is linted (and fixed) once."""
+    links = found.symlinked_files
+    if not links:
+        return
+    targets: set[Path] = {path.resolve() for path in found.files if path not in links}
+    kept = []
+    for path in found.files:
+        if path in links:
+            target = path.resolve()
+            if target in targets:
+                continue
+            targets.add(target)
+        kept.append(path)
+    found.files = kept
 
 
 def _add(path: Path, found: Discovery, seen: set[Path]) -> None:
@@ -207,6 +234,9 @@ def _walk(
         if is_dir:
             if item.name in SKIPPED_DIRS:
                 continue
+            if item.is_symlink():
+                found.skipped_symlinked_dirs.append(path)
+                continue
             if is_helm_templates_dir(path):
                 found.skipped_template_dirs.append(path)
                 continue
@@ -214,6 +244,8 @@ def _walk(
         elif item.name.endswith(MANIFEST_SUFFIXES):
             if is_file:
                 _add(path, found, seen)
+                if item.is_symlink():
+                    found.symlinked_files.add(path)
             elif not item.is_symlink() or path.exists():
                 found.skipped_special.append(path)
 

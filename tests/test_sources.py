@@ -92,3 +92,55 @@ def test_undecodable_manifest_is_ml001(tmp_path: Path) -> None:
     result = run_mountlint(str(path))
     assert result.returncode == 1
     assert f"{path}:2:6: ML001 [error] Not valid UTF-8 text" in result.stdout
+
+
+def test_symlinked_folders_are_not_walked(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "static-pod.yaml").write_text(MANIFEST)
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "dirlink").symlink_to(elsewhere)
+    (tree / "rootlink").symlink_to("/")
+    (tree / "app.yaml").write_text("kind: ConfigMap\n")
+    found = discover([str(tree)])
+    assert found.files == [tree / "app.yaml"]
+    assert found.skipped_symlinked_dirs == [tree / "dirlink", tree / "rootlink"]
+    result = run_mountlint("--select", "ML101", "--fix", str(tree))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (elsewhere / "static-pod.yaml").read_text() == MANIFEST
+    assert result.stderr.count("symlinked folder") == 1
+    assert f"skipped 2 symlinked folders (first: {tree / 'dirlink'})" in result.stderr
+    # a link named on the command line is followed, and its target is what was named
+    named = run_mountlint("--select", "ML101", "--fix", str(tree / "dirlink"))
+    assert named.returncode == 0, named.stdout + named.stderr
+    assert "mountPropagation" in (elsewhere / "static-pod.yaml").read_text()
+
+
+def test_symlinked_file_linking_out_is_reported_not_written(tmp_path: Path) -> None:
+    outside = tmp_path / "manifests" / "kube-apiserver.yaml"
+    outside.parent.mkdir()
+    outside.write_text(MANIFEST)
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "pod.yaml").symlink_to(outside)
+    result = run_mountlint("--select", "ML101", "--fix", "tree", cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert outside.read_text() == MANIFEST
+    assert "tree/pod.yaml:4:41: ML101" in result.stdout
+    assert "tree/pod.yaml: outside the paths given" in result.stderr
+    assert "`mountlint --fix tree/pod.yaml`" in result.stderr
+    # the same link, named: its target is inside what was named
+    named = run_mountlint("--select", "ML101", "--fix", "tree/pod.yaml", cwd=tmp_path)
+    assert named.returncode == 0, named.stdout + named.stderr
+    assert "mountPropagation" in outside.read_text()
+
+
+def test_a_link_to_a_file_of_the_tree_is_linted_and_fixed_once(tmp_path: Path) -> None:
+    (tmp_path / "b.yaml").write_text(MANIFEST)
+    (tmp_path / "a.yaml").symlink_to("b.yaml")
+    assert discover([str(tmp_path)]).files == [tmp_path / "b.yaml"]
+    result = run_mountlint("--select", "ML101", "--fix", str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 fixed, 0 remaining" in result.stdout
+    assert (tmp_path / "a.yaml").is_symlink()

@@ -1,0 +1,42 @@
+"""Which files ``--fix`` may write: only those inside the paths named on the command line.
+
+A kustomization can list ``../base`` (shared by overlays nobody named), a tree can hold a symlink
+to a node's ``/etc/kubernetes/manifests``: linting may read such files, fixing must not write them.
+Paths are compared after resolving symlinks, by whole components, so a link inside a named folder
+that points elsewhere is outside, and a named link is inside (its target was named).
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _real(path: Path) -> Path:
+    return Path(os.path.realpath(path))
+
+
+@dataclass(frozen=True)
+class WriteScope:
+    """The real paths under which files may be written."""
+
+    roots: tuple[Path, ...]
+
+    @classmethod
+    def named(cls, paths: Iterable[str], cwd: Path, also: Iterable[str] = ()) -> WriteScope:
+        """The paths given (``-`` is none), else the working directory; and ``also``."""
+        given = [cwd / path for path in paths if path != "-"] or [cwd]
+        return cls(tuple(_real(path) for path in [*given, *(cwd / path for path in also)]))
+
+    def allows(self, path: Path) -> bool:
+        """Whether writing ``path`` (through any symlinks) stays inside the named paths."""
+        target = _real(path)
+        return any(target == root or root in target.parents for root in self.roots)
+
+
+def fix_command(shown: str) -> str:
+    """The command line that would fix a file outside: it names ``shown`` (quoted for a shell)."""
+    return f"mountlint --fix {shlex.quote(shown)}"

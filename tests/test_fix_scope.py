@@ -1,0 +1,87 @@
+"""--fix writes only inside the paths it was given: never through symlinks, into a shared base, into
+a file a resource's own text names, or into an excluded folder (built with the real kubectl)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from mountlint.kustomize import build_command
+
+from helpers import run_mountlint
+
+pytestmark = pytest.mark.skipif(
+    build_command() is None, reason="neither kustomize nor kubectl is on PATH"
+)
+
+
+def pod(name: str, extra: str = "") -> str:
+    """A pod whose host-root mount ML101 flags and --fix changes."""
+    return (
+        f"{extra}apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\nspec:\n"
+        "  containers:\n    - name: agent\n      image: busybox\n      volumeMounts:\n"
+        "        - name: root\n          mountPath: /host\n          readOnly: true\n"
+        "  volumes:\n    - name: root\n      hostPath:\n        path: /\n"
+    )
+
+
+def spoofed_origin(target: Path) -> str:
+    """A key that sorts before ``metadata`` and holds text that looks like kustomize's origin."""
+    return f"aaa:\n  config.kubernetes.io/origin: |\n    path: {target}\n"
+
+
+def build_tree(root: Path) -> Path:
+    """The four ways out of ``project/``: a symlinked folder and file, a shared base outside,
+    a spoofed origin and an excluded vendored base. Returns the folder to name."""
+    files = {
+        "outside/pod.yaml": pod("outside"),
+        "outside/linked.yaml": pod("linked"),
+        "victim/deploy.yaml": pod("spoofed"),
+        "shared/base/kustomization.yaml": "resources:\n- pod.yaml\n",
+        "shared/base/pod.yaml": pod("shared"),
+        "project/.mountlint.yaml": "exclude: [vendor]\n",
+        "project/app/pod.yaml": pod("app"),
+        "project/overlay/kustomization.yaml": (
+            "resources:\n- ../../shared/base\n- ../vendor/base\n- spoofed.yaml\n"
+        ),
+        "project/overlay/spoofed.yaml": pod("spoofed", spoofed_origin(root / "victim/deploy.yaml")),
+        "project/vendor/base/kustomization.yaml": "resources:\n- pod.yaml\n",
+        "project/vendor/base/pod.yaml": pod("vendored"),
+    }
+    for relative, text in files.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text)
+    (root / "project/dirlink").symlink_to(root / "outside")
+    (root / "project/app/linked.yaml").symlink_to(root / "outside/linked.yaml")
+    return root / "project"
+
+
+def hashes(root: Path) -> dict[str, str]:
+    """A hash of every file under ``root`` (symlinks as links, not followed)."""
+    return {
+        str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and not path.is_symlink()
+    }
+
+
+def test_fix_changes_no_file_outside_the_named_paths(tmp_path: Path) -> None:
+    project = build_tree(tmp_path)
+    before = hashes(tmp_path)
+    result = run_mountlint("--select", "ML101", "--fix", "--unsafe-fixes", "project", cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr  # shared/base remains
+    assert "Traceback" not in result.stderr
+    after = hashes(tmp_path)
+    changed = {name for name in before if before[name] != after[name]}
+    assert changed == {"project/app/pod.yaml", "project/overlay/spoofed.yaml"}, result.stderr
+    assert set(before) == set(after), "files appeared or vanished"
+    # what stays outside is reported, with the command that would fix it
+    assert "shared/base/pod.yaml:10:" in result.stdout
+    assert "project/app/linked.yaml:10:" in result.stdout
+    assert "vendor" not in result.stdout
+    assert "`mountlint --fix shared/base`" in result.stderr
+    assert "`mountlint --fix project/app/linked.yaml`" in result.stderr
+    assert result.stderr.count("symlinked folder") == 1
+    assert (project / "dirlink").is_symlink()
