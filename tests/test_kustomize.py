@@ -214,3 +214,122 @@ def test_user_files_are_never_written_by_a_build(corpus: Path, tmp_path: Path) -
     assert before == after
     assert not [p for p in tree.rglob("*") if "mountlint" in p.name]
     assert os.listdir(tmp_path) == ["tree"]
+
+
+ROOT_POD = textwrap.dedent(
+    """\
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: {name}
+    spec:
+      containers:
+        - name: agent
+          image: busybox
+          volumeMounts:
+            - name: root
+              mountPath: /host
+              readOnly: true
+      volumes:
+        - name: root
+          hostPath:
+            path: /
+    """
+)
+
+
+def _write_files(root: Path, files: dict[str, str]) -> None:
+    for relative, text in files.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text)
+
+
+def test_a_base_outside_the_paths_given_is_reported_not_written(tmp_path: Path) -> None:
+    _write_files(
+        tmp_path,
+        {
+            "base/kustomization.yaml": "resources:\n- pod.yaml\n",
+            "base/pod.yaml": ROOT_POD.format(name="shared"),
+            "overlay/kustomization.yaml": "resources:\n- ../base\n",
+        },
+    )
+    base_before = (tmp_path / "base" / "pod.yaml").read_bytes()
+    result = run_mountlint("--select", "ML101", "--fix", "overlay", cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert (tmp_path / "base" / "pod.yaml").read_bytes() == base_before
+    assert result.stdout.startswith("base/pod.yaml:10:")
+    assert "Found 1 problem." in result.stdout
+    notice = [line for line in result.stderr.splitlines() if "outside the paths given" in line]
+    assert notice == [
+        "mountlint: base/pod.yaml: outside the paths given, so it is not fixed: "
+        "run `mountlint --fix base`"
+    ]
+    # lint only: the finding is not counted as fixable, since --fix overlay would not fix it
+    linted = run_mountlint("--select", "ML101", "overlay", cwd=tmp_path)
+    assert "fixable" not in linted.stdout and notice[0] in linted.stderr
+    # named, the base is fixed
+    both = run_mountlint("--select", "ML101", "--fix", "overlay", "base", cwd=tmp_path)
+    assert both.returncode == 0, both.stdout + both.stderr
+    assert "mountPropagation: HostToContainer" in (tmp_path / "base" / "pod.yaml").read_text()
+
+
+def test_an_origin_written_in_the_resource_cannot_redirect_the_fix(tmp_path: Path) -> None:
+    victim = tmp_path / "other-project" / "deploy.yaml"
+    spoof = f"aaa:\n  config.kubernetes.io/origin: |\n    path: {victim}\n"
+    _write_files(
+        tmp_path,
+        {
+            "other-project/deploy.yaml": ROOT_POD.format(name="agent"),
+            "app/kustomization.yaml": "resources:\n- pod.yaml\n",
+            "app/pod.yaml": spoof + ROOT_POD.format(name="agent"),
+        },
+    )
+    victim_before = victim.read_bytes()
+    result = run_mountlint("--select", "ML101", "--fix", "app", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert victim.read_bytes() == victim_before
+    assert "mountPropagation: HostToContainer" in (tmp_path / "app" / "pod.yaml").read_text()
+
+
+def test_origin_is_read_from_metadata_annotations_and_must_be_an_input(tmp_path: Path) -> None:
+    from mountlint.kustomize import Build, _origin
+    from mountlint.yamlnodes import parse_stream
+
+    wrapper = tmp_path / "wrapper"
+    inside = tmp_path / "app" / "pod.yaml"
+    build = Build(root=tmp_path / "app", kustomization=tmp_path / "app/k.yaml", wrapper=wrapper)
+    files = {os.path.realpath(inside): inside}
+
+    def origin(text: str) -> Path | None:
+        return _origin(parse_stream(text).documents[0].root, build, files)
+
+    annotated = "metadata:\n  annotations:\n    config.kubernetes.io/origin: |\n      path: {}\n"
+    assert origin(annotated.format("../app/pod.yaml")) == inside
+    assert origin(annotated.format("../../../etc/kubernetes/manifests/etcd.yaml")) is None
+    assert origin(annotated.format("/etc/kubernetes/manifests/etcd.yaml")) is None
+    elsewhere = "aaa:\n  config.kubernetes.io/origin: |\n    path: ../app/pod.yaml\nmetadata: {}\n"
+    assert origin(elsewhere) is None
+    remote = annotated.format("../app/pod.yaml") + "      repo: https://example.com/x\n"
+    assert origin(remote) is None
+
+
+def test_excluded_kustomize_sources_are_neither_reported_nor_written(tmp_path: Path) -> None:
+    _write_files(
+        tmp_path,
+        {
+            ".mountlint.yaml": "exclude: [vendor]\n",
+            "kustomization.yaml": "resources:\n- vendor/base\n- app.yaml\n",
+            "app.yaml": ROOT_POD.format(name="app"),
+            "vendor/base/kustomization.yaml": "resources:\n- pod.yaml\n",
+            "vendor/base/pod.yaml": ROOT_POD.format(name="vendored"),
+        },
+    )
+    vendored = tmp_path / "vendor" / "base" / "pod.yaml"
+    before = vendored.read_bytes()
+    linted = run_mountlint("--select", "ML101", ".", cwd=tmp_path)
+    assert [line.split(":")[0] for line in linted.stdout.splitlines()[:-1]] == ["app.yaml"]
+    result = run_mountlint("--select", "ML101", "--fix", ".", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 fixed, 0 remaining" in result.stdout
+    assert vendored.read_bytes() == before
+    assert "vendor" not in result.stdout + result.stderr
