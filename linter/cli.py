@@ -112,7 +112,7 @@ def _write(
     A file outside the paths given (or linking out of them) is never written, only named.
     """
     if not scope.allows(path):
-        outcome.notices.append(_outside_notice(display, display))
+        outcome.notices.append(f"{display}: not written: it is outside the paths given")
         return False
     try:
         write_atomically(path, data, stamp)

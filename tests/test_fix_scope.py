@@ -4,13 +4,14 @@ a file a resource's own text names, or into an excluded folder (built with the r
 from __future__ import annotations
 
 import hashlib
+import shutil
 from pathlib import Path
 
 import pytest
 
 from mountlint.kustomize import build_command
 
-from helpers import run_mountlint
+from helpers import FIXTURES, run_mountlint
 
 pytestmark = pytest.mark.skipif(
     build_command() is None, reason="neither kustomize nor kubectl is on PATH"
@@ -85,3 +86,25 @@ def test_fix_changes_no_file_outside_the_named_paths(tmp_path: Path) -> None:
     assert "`mountlint --fix project/app/linked.yaml`" in result.stderr
     assert result.stderr.count("symlinked folder") == 1
     assert (project / "dirlink").is_symlink()
+
+
+def test_rendered_helm_output_fixes_only_templates_inside_the_paths_given(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "helm", tmp_path / "helm")
+    chart = tmp_path / "helm" / "mounts"
+    rendered = (tmp_path / "helm" / "mounts.rendered.yaml").read_bytes()
+    subchart = chart / "charts" / "node-agent" / "templates" / "daemonset.yaml"
+    before = hashes(chart)
+    # from templates/, the chart (and its subchart) lie above the working directory
+    result = run_mountlint(
+        "--select", "ML101", "--fix", "-", stdin=rendered, cwd=chart / "templates"
+    )
+    assert "Traceback" not in result.stderr
+    changed = {name for name, digest in hashes(chart).items() if before[name] != digest}
+    assert changed == {"templates/daemonset.yaml"}
+    assert f"{subchart}: not written: it is outside the paths given" in result.stderr
+    # naming the chart puts it inside (the rendered text is stale for the chart's own template)
+    named = run_mountlint(
+        "--select", "ML101", "--fix", "--chart-dir", str(chart), "-", stdin=rendered, cwd=tmp_path
+    )
+    assert "outside the paths given" not in named.stderr
+    assert "mountPropagation: HostToContainer" in subchart.read_text()
