@@ -109,13 +109,15 @@ def _write(
 ) -> bool:
     """Write fixed bytes atomically; a refused write becomes an input problem (exit 2).
 
-    A file outside the paths given (or linking out of them) is never written, only named.
+    A file outside the paths given (or linking out of them) is never written: a notice says so
+    and its findings remain. The real path checked is the one written.
     """
-    if not scope.allows(path):
+    target = scope.target(path)
+    if target is None:
         outcome.notices.append(f"{display}: not written: it is outside the paths given")
         return False
     try:
-        write_atomically(path, data, stamp)
+        write_atomically(target, data, stamp)
     except WriteRefused as refused:
         outcome.problems.append(InputProblem(display, str(refused)))
         return False

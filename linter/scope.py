@@ -31,10 +31,16 @@ class WriteScope:
         given = [cwd / path for path in paths if path != "-"] or [cwd]
         return cls(tuple(_real(path) for path in [*given, *(cwd / path for path in also)]))
 
+    def target(self, path: Path) -> Path | None:
+        """The real file that writing ``path`` changes, if it lies inside the named paths."""
+        real = _real(path)
+        if any(real == root or root in real.parents for root in self.roots):
+            return real
+        return None
+
     def allows(self, path: Path) -> bool:
         """Whether writing ``path`` (through any symlinks) stays inside the named paths."""
-        target = _real(path)
-        return any(target == root or root in target.parents for root in self.roots)
+        return self.target(path) is not None
 
 
 def fix_command(shown: str) -> str:

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from mountlint.kustomize import build_command
+from mountlint.scope import WriteScope, fix_command
 
 from helpers import FIXTURES, run_mountlint
 
-pytestmark = pytest.mark.skipif(
+needs_kustomize = pytest.mark.skipif(
     build_command() is None, reason="neither kustomize nor kubectl is on PATH"
 )
 
@@ -68,6 +69,7 @@ def hashes(root: Path) -> dict[str, str]:
     }
 
 
+@needs_kustomize
 def test_fix_changes_no_file_outside_the_named_paths(tmp_path: Path) -> None:
     project = build_tree(tmp_path)
     before = hashes(tmp_path)
@@ -108,3 +110,25 @@ def test_rendered_helm_output_fixes_only_templates_inside_the_paths_given(tmp_pa
     )
     assert "outside the paths given" not in named.stderr
     assert "mountPropagation: HostToContainer" in subchart.read_text()
+
+
+def test_write_scope_compares_real_paths_by_whole_components(tmp_path: Path) -> None:
+    for relative in ("tree/sub/a.yaml", "tree2/x.yaml", "out/b.yaml"):
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text("a: 1\n")
+    (tmp_path / "tree" / "link.yaml").symlink_to(tmp_path / "out" / "b.yaml")
+    (tmp_path / "tree" / "dirlink").symlink_to(tmp_path / "out")
+    scope = WriteScope.named(["tree"], tmp_path)
+    assert scope.allows(tmp_path / "tree" / "sub" / "a.yaml")
+    assert not scope.allows(tmp_path / "tree2" / "x.yaml")
+    assert not scope.allows(tmp_path / "tree" / ".." / "out" / "b.yaml")
+    assert not scope.allows(tmp_path / "tree" / "link.yaml")
+    assert not scope.allows(tmp_path / "tree" / "dirlink" / "b.yaml")
+    assert scope.target(tmp_path / "tree" / "sub" / "a.yaml") == tmp_path / "tree/sub/a.yaml"
+    named_link = WriteScope.named(["tree/link.yaml"], tmp_path)
+    assert named_link.target(tmp_path / "tree" / "link.yaml") == tmp_path / "out" / "b.yaml"
+    stdin_only = WriteScope.named(["-"], tmp_path / "tree")
+    assert stdin_only.allows(tmp_path / "tree" / "sub" / "a.yaml")
+    assert not stdin_only.allows(tmp_path / "out" / "b.yaml")
+    assert WriteScope.named(["-"], tmp_path / "tree", ["../out"]).allows(tmp_path / "out/b.yaml")
+    assert fix_command("my base") == "mountlint --fix 'my base'"
