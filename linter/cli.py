@@ -29,7 +29,7 @@ from mountlint.engine import FileResult, lint_source
 from mountlint.fixes import FixOutcome, WriteRefused, fix_text, is_applicable, write_atomically
 from mountlint.registry import all_rules, find_rule
 from mountlint.report import FORMATS, ReportOptions, RunOutcome, render
-from mountlint.report.text import plural
+from mountlint.report.text import plural, unfinished
 from mountlint.rule import Severity
 from mountlint.settings import RUNTIMES, Settings
 from mountlint.sources import (
@@ -97,7 +97,7 @@ def _write(
     try:
         write_atomically(path, data, stamp)
     except WriteRefused as refused:
-        outcome.problems.append(InputProblem(display, str(refused)))
+        outcome.problems.append(InputProblem(display, str(refused), writing=True))
         return False
     return True
 
@@ -463,7 +463,10 @@ def run(options: Options) -> int:
     if options.diff:
         sys.stdout.write("".join(diffs))
         would_fix = sum(1 for f in outcome.findings if is_applicable(f.fix, options.unsafe_fixes))
-        _stderr(f"would fix {plural(would_fix, 'problem')} in {plural(len(diffs), 'file')}")
+        not_done = f"; {unfinished(outcome)}" if outcome.problems else ""
+        _stderr(
+            f"would fix {plural(would_fix, 'problem')} in {plural(len(diffs), 'file')}{not_done}"
+        )
         if diffs and outcome.exit_code == EXIT_CLEAN and not options.exit_zero:
             outcome.exit_code = EXIT_FINDINGS
         return outcome.exit_code

@@ -82,6 +82,34 @@ def test_missing_path_exits_2_and_goes_on() -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_summary_never_passes_when_an_input_was_not_linted(tmp_path: Path) -> None:
+    alone = run_mountlint("missing.yaml", cwd=tmp_path)
+    assert (alone.returncode, alone.stdout) == (2, "1 file could not be linted.\n")
+    with_clean = run_mountlint("missing.yaml", "gone.yaml", str(FIXED), cwd=tmp_path)
+    assert with_clean.returncode == 2
+    assert with_clean.stdout == (
+        "No problems found in 1 file, but 2 files could not be linted.\n"
+    )
+    with_findings = run_mountlint("missing.yaml", str(BAD), cwd=tmp_path)
+    assert with_findings.stdout.splitlines()[-1] == (
+        "Found 1 problem (1 fixable with --fix). 1 file could not be linted."
+    )
+    diff = run_mountlint("--diff", "missing.yaml", cwd=tmp_path)
+    assert diff.returncode == 2
+    assert diff.stderr.splitlines()[-1].endswith("; 1 file could not be linted.")
+
+
+def test_json_and_github_count_inputs_not_linted(tmp_path: Path) -> None:
+    report = json.loads(run_mountlint("--format", "json", "missing.yaml", cwd=tmp_path).stdout)
+    assert report["summary"]["files_not_linted"] == 1
+    assert report["summary"]["files_not_written"] == 0
+    github = run_mountlint("--format", "github", "missing.yaml", cwd=tmp_path)
+    assert github.stdout == (
+        "::error file=missing.yaml,title=mountlint%3A file could not be linted::"
+        "no such file or directory\n1 file could not be linted.\n"
+    )
+
+
 def test_unreadable_file_exits_2() -> None:
     # /proc/self/mem is a regular file whose read fails, even for root.
     result = run_mountlint("/proc/self/mem")
