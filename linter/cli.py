@@ -106,19 +106,45 @@ def _use_color(stream: TextIO) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ
 
 
-def _list_rules() -> None:
+def _list_rules(format_name: str) -> int:
+    """The rule table (text), or the rule list as JSON; other formats do not apply."""
+    rules = [item.rule for item in all_rules()]
+    if format_name == "json":
+        listed = [
+            {
+                "code": rule.code,
+                "name": rule.name,
+                "summary": rule.summary,
+                "severity": rule.severity.value,
+                "fix": rule.fix.value,
+                "enabled_by_default": rule.enabled_by_default,
+            }
+            for rule in rules
+        ]
+        click.echo(json.dumps(listed, indent=2))
+        return EXIT_CLEAN
+    if format_name != "text":
+        _stderr(f"error: --list-rules prints text or json, not {format_name}")
+        return EXIT_ERROR
     rows = [
-        (item.rule.code, item.rule.name, item.rule.severity.value, item.rule.fix.value)
-        for item in all_rules()
+        (
+            rule.code,
+            rule.name,
+            rule.severity.value,
+            rule.fix.value,
+            "on" if rule.enabled_by_default else "off (--select to run)",
+        )
+        for rule in rules
     ]
-    header = ("code", "name", "severity", "fix")
-    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(4)]
+    header = ("code", "name", "severity", "fix", "default")
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         click.echo(
             "  ".join(
                 str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)
             ).rstrip()
         )
+    return EXIT_CLEAN
 
 
 def _explain(selector: str) -> int:
@@ -657,8 +683,7 @@ def command(
     at or above --fail-on, 2 usage, configuration or input errors.
     """
     if list_rules:
-        _list_rules()
-        sys.exit(EXIT_CLEAN)
+        sys.exit(_list_rules(format_name))
     if explain:
         sys.exit(_explain(explain))
     if print_config_schema:

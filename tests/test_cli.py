@@ -173,11 +173,33 @@ def test_fix_acceptance(tmp_path: Path) -> None:
 def test_list_rules() -> None:
     result = run_mountlint("--list-rules")
     assert result.returncode == 0
-    assert result.stdout.splitlines()[0].split() == ["code", "name", "severity", "fix"]
-    assert any(
-        line.split()[:2] == ["ML101", "host-mount-pins-runtime-mounts"]
-        for line in result.stdout.splitlines()
-    )
+    assert result.stdout.splitlines()[0].split() == ["code", "name", "severity", "fix", "default"]
+    rows = {line.split()[0]: line.split() for line in result.stdout.splitlines()[1:]}
+    assert rows["ML101"][1:] == ["host-mount-pins-runtime-mounts", "error", "safe", "on"]
+    assert rows["ML207"][4] == "off"
+
+
+def test_list_rules_as_json() -> None:
+    result = run_mountlint("--list-rules", "--format", "json")
+    assert result.returncode == 0
+    rules = {rule["code"]: rule for rule in json.loads(result.stdout)}
+    assert rules["ML203"] == {
+        "code": "ML203",
+        "name": "writable-host-path",
+        "summary": rules["ML203"]["summary"],
+        "severity": "warning",
+        "fix": "unsafe",
+        "enabled_by_default": True,
+    }
+    assert rules["ML203"]["summary"]
+    assert rules["ML207"]["enabled_by_default"] is False
+
+
+@pytest.mark.parametrize("format_name", ["sarif", "github"])
+def test_list_rules_rejects_formats_that_do_not_apply(format_name: str) -> None:
+    result = run_mountlint("--list-rules", "--format", format_name)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert "--list-rules prints text or json" in result.stderr
 
 
 @pytest.mark.parametrize("selector", ["ML101", "ml101", "host-mount-pins-runtime-mounts"])
