@@ -52,6 +52,8 @@ HELM_SOURCE_MARK = "# Source: "
 #: The progress line appears from this many files on (on a terminal only).
 PROGRESS_FROM_FILES = 500
 FAIL_ON_CHOICES = ("error", "warning", "info", "never")
+#: The formats ``--node`` can print.
+NODE_FORMATS = ("text", "json")
 
 
 class RunError(Exception):
@@ -690,21 +692,11 @@ def command(
         click.echo(json.dumps(schema(), indent=2))
         sys.exit(EXIT_CLEAN)
     if node_report or holders:
-        from mountlint.node import run_node
-
         if paths:
             raise click.UsageError("--node takes no PATH arguments (use --holders PATH)")
-        node_format = "json" if format_name == "json" else "text"
-        sys.exit(
-            run_node(
-                Path(mountinfo) if mountinfo else None,
-                Path(proc_dir),
-                holders,
-                node_format,
-                sys.stdout,
-                sys.stderr,
-            )
-        )
+        if format_name not in NODE_FORMATS:
+            raise click.UsageError(f"--node prints text or json, not {format_name}")
+        sys.exit(_node(mountinfo, proc_dir, holders, format_name, output))
     options = Options(
         paths=paths or (() if helm_chart else (".",)),
         fix=fix,
@@ -730,6 +722,32 @@ def command(
         set_values=set_values,
     )
     sys.exit(run(options))
+
+
+def _node(
+    mountinfo: str | None, proc_dir: str, holders: str | None, format_name: str, output: str | None
+) -> int:
+    """``--node``: the node or holders report on stdout, or into ``-o FILE``."""
+    import io
+
+    from mountlint.node import run_node
+
+    out = io.StringIO() if output else sys.stdout
+    code = run_node(
+        Path(mountinfo) if mountinfo else None,
+        Path(proc_dir),
+        holders,
+        format_name,
+        out,
+        sys.stderr,
+    )
+    if output and isinstance(out, io.StringIO) and out.getvalue():
+        try:
+            Path(output).write_text(out.getvalue(), encoding="utf-8")
+        except OSError as error:
+            _stderr(f"error: {output}: cannot write the report: {error.strerror or error}")
+            return EXIT_ERROR
+    return code
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:

@@ -87,9 +87,7 @@ def test_summary_never_passes_when_an_input_was_not_linted(tmp_path: Path) -> No
     assert (alone.returncode, alone.stdout) == (2, "1 file could not be linted.\n")
     with_clean = run_mountlint("missing.yaml", "gone.yaml", str(FIXED), cwd=tmp_path)
     assert with_clean.returncode == 2
-    assert with_clean.stdout == (
-        "No problems found in 1 file, but 2 files could not be linted.\n"
-    )
+    assert with_clean.stdout == "No problems found in 1 file, but 2 files could not be linted.\n"
     with_findings = run_mountlint("missing.yaml", str(BAD), cwd=tmp_path)
     assert with_findings.stdout.splitlines()[-1] == (
         "Found 1 problem (1 fixable with --fix). 1 file could not be linted."
