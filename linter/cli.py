@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import errno
 import json
 import os
 import sys
@@ -43,6 +44,10 @@ from mountlint.sources import (
 )
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+#: Write errors that mean the output cannot be delivered (closed pipe, full or failing disk).
+_OUTPUT_ERRNOS = frozenset(
+    {errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF}
+)
 #: ``--jobs`` defaults to the number of CPUs from this many files on.
 PARALLEL_FROM_FILES = 200
 #: How many fix-and-rebuild rounds kustomize sources get before mountlint stops.
@@ -759,16 +764,47 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
 
 def main() -> None:
     """Console entry point: never a traceback; internal errors exit 2 with one line."""
+    if sys.stdout is None:  # started with stdout closed (`>&-`)
+        _stderr("error: cannot write to standard output: it is closed")
+        sys.exit(EXIT_ERROR)
     try:
-        command.main(prog_name="mountlint", standalone_mode=True)
+        try:
+            command.main(prog_name="mountlint", standalone_mode=True)
+        finally:
+            if sys.stdout is not None:
+                sys.stdout.flush()  # a full disk shows here when the report fit in the buffer
     except SystemExit:
         raise
+    except OSError as error:
+        if not _is_output_error(error):
+            _stderr(f"internal error: {internal_error_message(error)}")
+            sys.exit(EXIT_ERROR)
+        _discard_stdout()
+        if error.errno == errno.EPIPE:  # `mountlint | head`: the reader has all it wants
+            sys.exit(1)  # as click exits on a closed pipe
+        _stderr(f"error: cannot write to standard output: {error.strerror or error}")
+        sys.exit(EXIT_ERROR)
     except KeyboardInterrupt:
         _stderr("interrupted")
         sys.exit(130)
     except Exception as error:  # pragma: no cover - the last line of defence
         _stderr(f"internal error: {internal_error_message(error)}")
         sys.exit(EXIT_ERROR)
+
+
+def _is_output_error(error: OSError) -> bool:
+    """Whether ``error`` comes from writing the output (no file name: standard output)."""
+    return error.filename is None and error.errno in _OUTPUT_ERRNOS
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 def internal_error_message(error: BaseException) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -106,6 +108,65 @@ def test_json_and_github_count_inputs_not_linted(tmp_path: Path) -> None:
         "::error file=missing.yaml,title=mountlint%3A file could not be linted::"
         "no such file or directory\n1 file could not be linted.\n"
     )
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    "args",
+    [
+        [str(BAD)],
+        ["--format", "json", str(BAD)],
+        ["--diff", str(BAD)],
+        ["--list-rules"],
+        ["--explain", "ML101"],
+    ],
+    ids=["text", "json", "diff", "list-rules", "explain"],
+)
+def test_full_stdout_is_an_io_error(args: list[str]) -> None:
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "mountlint", *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        "mountlint: error: cannot write to standard output: No space left on device"
+    )
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("args", [["--select", "ALL"], ["--diff"], ["--format", "sarif"]])
+def test_closed_pipe_exits_quietly(args: list[str], tmp_path: Path) -> None:
+    many = tmp_path / "many.yaml"
+    many.write_text("---\n".join([BAD.read_text()] * 300))
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "mountlint", *args, str(many)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert reader.stdout is not None and reader.stderr is not None
+    reader.stdout.readline()
+    reader.stdout.close()  # as `| head -1` does
+    assert reader.wait(timeout=60) == 1
+    stderr = reader.stderr.read().decode()
+    assert "Traceback" not in stderr and "internal error" not in stderr
+    assert "Exception ignored" not in stderr
+
+
+def test_closed_stdout_is_an_error() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mountlint", str(BAD)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+        preexec_fn=lambda: os.close(1),
+    )
+    assert result.returncode == 2
+    assert result.stderr == "mountlint: error: cannot write to standard output: it is closed\n"
 
 
 def test_unreadable_file_exits_2() -> None:
