@@ -28,7 +28,7 @@ from mountlint.config import (
 )
 from mountlint.engine import FileResult, lint_source
 from mountlint.fixes import FixOutcome, WriteRefused, fix_text, is_applicable, write_atomically
-from mountlint.registry import all_rules, find_rule
+from mountlint.registry import all_rules, did_you_mean, find_rule
 from mountlint.report import FORMATS, ReportOptions, RunOutcome, render
 from mountlint.report.text import plural, unfinished
 from mountlint.rule import Severity
@@ -157,7 +157,10 @@ def _list_rules(format_name: str) -> int:
 def _explain(selector: str) -> int:
     registered = find_rule(selector)
     if registered is None:
-        _stderr(f"error: unknown rule {selector!r}; `mountlint --list-rules` lists them")
+        _stderr(
+            f"error: unknown rule {selector!r}{did_you_mean(selector)}; "
+            "`mountlint --list-rules` lists them"
+        )
         return EXIT_ERROR
     rule = registered.rule
     click.echo(f"# {rule.code} {rule.name}\n")

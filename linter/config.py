@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from mountlint.paths import DEFAULT_RUNTIME_ROOTS, DEFAULT_RUNTIME_SOCKETS
-from mountlint.registry import all_rules
+from mountlint.registry import all_rules, did_you_mean
 from mountlint.rule import Severity
 from mountlint.settings import (
     DEFAULT_KUBELET_ROOT,
@@ -303,7 +303,7 @@ def resolve_selectors(selectors: Iterable[str], origin: Config, key: str) -> set
             or rule.name == wanted.lower()
         }
         if not matched:
-            raise origin.error((key, index), f"unknown rule {selector!r}")
+            raise origin.error((key, index), f"unknown rule {selector!r}{did_you_mean(selector)}")
         codes.update(matched)
     return codes
 

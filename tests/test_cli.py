@@ -273,6 +273,9 @@ def test_explain_unknown_rule() -> None:
     result = run_mountlint("--explain", "ML999")
     assert result.returncode == 2
     assert "unknown rule" in result.stderr
+    typo = run_mountlint("--explain", "writeable-host-path")
+    assert typo.returncode == 2
+    assert "unknown rule 'writeable-host-path' (did you mean writable-host-path?)" in typo.stderr
 
 
 def test_usage_error_exits_2() -> None:

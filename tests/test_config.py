@@ -272,3 +272,35 @@ def test_cli_exclude_and_select_flags(tmp_path: Path) -> None:
 def test_print_config_schema() -> None:
     result = run_mountlint("--print-config-schema")
     assert json.loads(result.stdout) == schema()
+
+
+@pytest.mark.parametrize(
+    ("flag", "typo", "suggestion"),
+    [
+        ("--select", "writeable-host-path", "writable-host-path"),
+        ("--ignore", "host-mount-pin-runtime-mounts", "host-mount-pins-runtime-mounts"),
+        ("--select", "ML2O3", "ML203"),
+    ],
+)
+def test_unknown_rule_suggests_the_closest(flag: str, typo: str, suggestion: str) -> None:
+    result = run_mountlint(flag, typo, str(EXAMPLES / "incident"))
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"mountlint: error: command line: {flag}[0]: unknown rule {typo!r} "
+        f"(did you mean {suggestion}?)\n"
+    )
+
+
+def test_unknown_rule_in_the_config_file_suggests_too(tmp_path: Path) -> None:
+    path = _write(tmp_path / ".mountlint.yaml", "ignore: [ML203, sensitve-host-path]\n")
+    with pytest.raises(ConfigError, match=r"did you mean sensitive-host-path\?"):
+        resolve(load_config(path), CommandLine(), tmp_path)
+
+
+def test_no_guess_for_a_well_formed_code_or_a_distant_word() -> None:
+    with pytest.raises(ConfigError) as raised:
+        resolve_selectors(["ML999", "hostpath"], Config(), "select")
+    assert str(raised.value) == "command line: select[0]: unknown rule 'ML999'"
+    with pytest.raises(ConfigError) as raised:
+        resolve_selectors(["hostpath"], Config(), "select")
+    assert "did you mean" not in str(raised.value)
