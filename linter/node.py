@@ -412,23 +412,31 @@ def _ends_with(point: str, path: str) -> bool:
     return bool(tail) and len(parts) >= len(tail) and parts[len(parts) - len(tail) :] == tail
 
 
-class NotRegularFile(OSError):
-    """A FIFO, device or socket where a ``/proc`` file was expected: reading it could block."""
+#: The most read from one ``/proc`` file (``/proc`` files have no size; a node with 100 000
+#: mounts has a mountinfo of about 15 MB).
+MAX_PROC_FILE_BYTES = 64 * 1024 * 1024
 
-    def __init__(self, path: Path) -> None:
-        super().__init__(errno.EINVAL, "not a regular file", str(path))
+
+class RefusedFile(OSError):
+    """A file in a saved ``/proc`` tree that is not read: not a regular file, or too large."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(errno.EINVAL, reason, str(path))
 
 
 def _read_text(path: Path) -> str:
     """Read a regular file only: a FIFO named ``mountinfo`` in a saved tree must not hang."""
     if not stat.S_ISREG(os.stat(path).st_mode):
-        raise NotRegularFile(path)
+        raise RefusedFile(path, "not a regular file")
     # The file may be swapped for a FIFO after the check: O_NONBLOCK opens without waiting.
     descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
     with os.fdopen(descriptor, "rb") as stream:
         if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
-            raise NotRegularFile(path)
-        return stream.read().decode("utf-8", "surrogateescape")
+            raise RefusedFile(path, "not a regular file")
+        data = stream.read(MAX_PROC_FILE_BYTES + 1)
+    if len(data) > MAX_PROC_FILE_BYTES:
+        raise RefusedFile(path, f"larger than {MAX_PROC_FILE_BYTES // (1024 * 1024)} MiB")
+    return data.decode("utf-8", "surrogateescape")
 
 
 def _namespace_key(pid_dir: Path, mountinfo_text: str) -> str:
@@ -561,8 +569,8 @@ def find_holders(
         except PermissionError:
             denied.append(pid_dir.name)
             continue
-        except NotRegularFile:
-            skipped.append(f"{mountinfo}: not a regular file")
+        except RefusedFile as refused:
+            skipped.append(f"{mountinfo}: {refused.strerror}")
             continue
         except OSError:  # the process exited, or is a kernel thread without one
             continue

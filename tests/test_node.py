@@ -497,3 +497,16 @@ def test_malformed_caller_mountinfo_names_the_file(tmp_path: Path) -> None:
     (proc / "self" / "mountinfo").write_text("x\n")
     with pytest.raises(NodeError, match=f"^{proc / 'self' / 'mountinfo'} line 1 "):
         find_holders(NETNS, proc)
+
+
+def test_an_oversized_proc_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import mountlint.node
+
+    monkeypatch.setattr(mountlint.node, "MAX_PROC_FILE_BYTES", 1024 * 1024)
+    proc = tmp_path / "proc"
+    shutil.copytree(INCIDENT_PROC, proc)
+    huge = proc / "4243" / "mountinfo"
+    huge.write_text(INCIDENT_LINES * 20_000)
+    report = find_holders(NETNS, proc)
+    assert report.skipped == [f"{huge}: larger than 1 MiB"]
+    assert [holder.pid for holder in report.holders] == [4242]
