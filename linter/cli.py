@@ -552,7 +552,9 @@ def _write_report(outcome: RunOutcome, options: Options, to_stderr: bool) -> Non
     type=click.Path(dir_okay=False, writable=True),
     help="Write the report to FILE.",
 )
-@click.option("--list-rules", is_flag=True, help="List the rules and exit.")
+@click.option(
+    "--list-rules", is_flag=True, help="List the rules and exit (as text, or --format json)."
+)
 @click.option("--explain", metavar="CODE|NAME", help="Show a rule's documentation and exit.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
 @click.option(
