@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import errno
 import json
 import os
 import sys
@@ -29,9 +30,9 @@ from mountlint.config import (
 from mountlint.edits import Applicability
 from mountlint.engine import FileResult, lint_source
 from mountlint.fixes import FixOutcome, WriteRefused, fix_text, is_applicable, write_atomically
-from mountlint.registry import all_rules, find_rule
+from mountlint.registry import all_rules, did_you_mean, find_rule
 from mountlint.report import FORMATS, ReportOptions, RunOutcome, render
-from mountlint.report.text import plural
+from mountlint.report.text import plural, unfinished
 from mountlint.rule import Severity
 from mountlint.scope import WriteScope, fix_command
 from mountlint.settings import RUNTIMES, Settings
@@ -46,6 +47,10 @@ from mountlint.sources import (
 )
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+#: Write errors that mean the output cannot be delivered (closed pipe, full or failing disk).
+_OUTPUT_ERRNOS = frozenset(
+    {errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF}
+)
 #: ``--jobs`` defaults to the number of CPUs from this many files on.
 PARALLEL_FROM_FILES = 200
 #: How many fix-and-rebuild rounds kustomize sources get before mountlint stops.
@@ -55,6 +60,8 @@ HELM_SOURCE_MARK = "# Source: "
 #: The progress line appears from this many files on (on a terminal only).
 PROGRESS_FROM_FILES = 500
 FAIL_ON_CHOICES = ("error", "warning", "info", "never")
+#: The formats ``--node`` can print.
+NODE_FORMATS = ("text", "json")
 
 
 class RunError(Exception):
@@ -119,7 +126,7 @@ def _write(
     try:
         write_atomically(target, data, stamp)
     except WriteRefused as refused:
-        outcome.problems.append(InputProblem(display, str(refused)))
+        outcome.problems.append(InputProblem(display, str(refused), writing=True))
         return False
     return True
 
@@ -145,25 +152,54 @@ def _use_color(stream: TextIO) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ
 
 
-def _list_rules() -> None:
+def _list_rules(format_name: str) -> int:
+    """The rule table (text), or the rule list as JSON; other formats do not apply."""
+    rules = [item.rule for item in all_rules()]
+    if format_name == "json":
+        listed = [
+            {
+                "code": rule.code,
+                "name": rule.name,
+                "summary": rule.summary,
+                "severity": rule.severity.value,
+                "fix": rule.fix.value,
+                "enabled_by_default": rule.enabled_by_default,
+            }
+            for rule in rules
+        ]
+        click.echo(json.dumps(listed, indent=2))
+        return EXIT_CLEAN
+    if format_name != "text":
+        _stderr(f"error: --list-rules prints text or json, not {format_name}")
+        return EXIT_ERROR
     rows = [
-        (item.rule.code, item.rule.name, item.rule.severity.value, item.rule.fix.value)
-        for item in all_rules()
+        (
+            rule.code,
+            rule.name,
+            rule.severity.value,
+            rule.fix.value,
+            "on" if rule.enabled_by_default else "off (--select to run)",
+        )
+        for rule in rules
     ]
-    header = ("code", "name", "severity", "fix")
-    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(4)]
+    header = ("code", "name", "severity", "fix", "default")
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         click.echo(
             "  ".join(
                 str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)
             ).rstrip()
         )
+    return EXIT_CLEAN
 
 
 def _explain(selector: str) -> int:
     registered = find_rule(selector)
     if registered is None:
-        _stderr(f"error: unknown rule {selector!r}; `mountlint --list-rules` lists them")
+        _stderr(
+            f"error: unknown rule {selector!r}{did_you_mean(selector)}; "
+            "`mountlint --list-rules` lists them"
+        )
         return EXIT_ERROR
     rule = registered.rule
     click.echo(f"# {rule.code} {rule.name}\n")
@@ -531,7 +567,10 @@ def run(options: Options) -> int:
     if options.diff:
         sys.stdout.write("".join(diffs))
         would_fix = sum(1 for f in outcome.findings if is_applicable(f.fix, options.unsafe_fixes))
-        _stderr(f"would fix {plural(would_fix, 'problem')} in {plural(len(diffs), 'file')}")
+        not_done = f"; {unfinished(outcome)}" if outcome.problems else ""
+        _stderr(
+            f"would fix {plural(would_fix, 'problem')} in {plural(len(diffs), 'file')}{not_done}"
+        )
         if diffs and outcome.exit_code == EXIT_CLEAN and not options.exit_zero:
             outcome.exit_code = EXIT_FINDINGS
         return outcome.exit_code
@@ -581,7 +620,9 @@ def _write_report(outcome: RunOutcome, options: Options, to_stderr: bool) -> Non
     type=click.Path(dir_okay=False, writable=True),
     help="Write the report to FILE.",
 )
-@click.option("--list-rules", is_flag=True, help="List the rules and exit.")
+@click.option(
+    "--list-rules", is_flag=True, help="List the rules and exit (as text, or --format json)."
+)
 @click.option("--explain", metavar="CODE|NAME", help="Show a rule's documentation and exit.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
 @click.option(
@@ -722,29 +763,18 @@ def command(
     at or above --fail-on, 2 usage, configuration or input errors.
     """
     if list_rules:
-        _list_rules()
-        sys.exit(EXIT_CLEAN)
+        sys.exit(_list_rules(format_name))
     if explain:
         sys.exit(_explain(explain))
     if print_config_schema:
         click.echo(json.dumps(schema(), indent=2))
         sys.exit(EXIT_CLEAN)
     if node_report or holders:
-        from mountlint.node import run_node
-
         if paths:
             raise click.UsageError("--node takes no PATH arguments (use --holders PATH)")
-        node_format = "json" if format_name == "json" else "text"
-        sys.exit(
-            run_node(
-                Path(mountinfo) if mountinfo else None,
-                Path(proc_dir),
-                holders,
-                node_format,
-                sys.stdout,
-                sys.stderr,
-            )
-        )
+        if format_name not in NODE_FORMATS:
+            raise click.UsageError(f"--node prints text or json, not {format_name}")
+        sys.exit(_node(mountinfo, proc_dir, holders, format_name, output))
     options = Options(
         paths=paths or (() if helm_chart else (".",)),
         fix=fix,
@@ -772,6 +802,32 @@ def command(
     sys.exit(run(options))
 
 
+def _node(
+    mountinfo: str | None, proc_dir: str, holders: str | None, format_name: str, output: str | None
+) -> int:
+    """``--node``: the node or holders report on stdout, or into ``-o FILE``."""
+    import io
+
+    from mountlint.node import run_node
+
+    out = io.StringIO() if output else sys.stdout
+    code = run_node(
+        Path(mountinfo) if mountinfo else None,
+        Path(proc_dir),
+        holders,
+        format_name,
+        out,
+        sys.stderr,
+    )
+    if output and isinstance(out, io.StringIO) and out.getvalue():
+        try:
+            Path(output).write_text(out.getvalue(), encoding="utf-8")
+        except OSError as error:
+            _stderr(f"error: {output}: cannot write the report: {error.strerror or error}")
+            return EXIT_ERROR
+    return code
+
+
 def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
     """``("ML1,ML2", "ML3")`` -> ``("ML1", "ML2", "ML3")``; None when the flag was not given."""
     if not values:
@@ -781,16 +837,47 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
 
 def main() -> None:
     """Console entry point: never a traceback; internal errors exit 2 with one line."""
+    if sys.stdout is None:  # started with stdout closed (`>&-`)
+        _stderr("error: cannot write to standard output: it is closed")
+        sys.exit(EXIT_ERROR)
     try:
-        command.main(prog_name="mountlint", standalone_mode=True)
+        try:
+            command.main(prog_name="mountlint", standalone_mode=True)
+        finally:
+            if sys.stdout is not None:
+                sys.stdout.flush()  # a full disk shows here when the report fit in the buffer
     except SystemExit:
         raise
+    except OSError as error:
+        if not _is_output_error(error):
+            _stderr(f"internal error: {internal_error_message(error)}")
+            sys.exit(EXIT_ERROR)
+        _discard_stdout()
+        if error.errno == errno.EPIPE:  # `mountlint | head`: the reader has all it wants
+            sys.exit(1)  # as click exits on a closed pipe
+        _stderr(f"error: cannot write to standard output: {error.strerror or error}")
+        sys.exit(EXIT_ERROR)
     except KeyboardInterrupt:
         _stderr("interrupted")
         sys.exit(130)
     except Exception as error:  # pragma: no cover - the last line of defence
         _stderr(f"internal error: {internal_error_message(error)}")
         sys.exit(EXIT_ERROR)
+
+
+def _is_output_error(error: OSError) -> bool:
+    """Whether ``error`` comes from writing the output (no file name: standard output)."""
+    return error.filename is None and error.errno in _OUTPUT_ERRNOS
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 def internal_error_message(error: BaseException) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from mountlint.paths import DEFAULT_RUNTIME_ROOTS, DEFAULT_RUNTIME_SOCKETS
-from mountlint.registry import all_rules
+from mountlint.registry import all_rules, did_you_mean
 from mountlint.rule import Severity
 from mountlint.settings import (
     DEFAULT_KUBELET_ROOT,
@@ -101,11 +101,30 @@ def _config_in(directory: Path) -> Path | None:
 
 
 def _pyproject_has_section(path: Path) -> bool:
+    """Whether the parsed TOML has ``tool.mountlint``, however it is spelled.
+
+    A file that is not valid TOML counts when its text seems to hold the section, so that the
+    error is reported instead of the configuration being silently ignored.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return False
-    return re.search(r"^\s*\[tool\.mountlint[\].]", text, re.MULTILINE) is not None
+    tomllib = _tomllib()
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return re.search(r"^\s*\[\s*tool\s*\.\s*[\"']?mountlint\b", text, re.M) is not None
+    tool = data.get("tool")
+    return isinstance(tool, dict) and "mountlint" in tool
+
+
+def _tomllib() -> Any:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    return tomllib
 
 
 def load_config(path: Path) -> Config:
@@ -165,36 +184,77 @@ def _to_python(node: Node, key_path: ConfigPath, lines: dict[ConfigPath, int]) -
 
 
 def _load_toml(path: Path, text: str) -> Config:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib
+    tomllib = _tomllib()
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         line = getattr(error, "lineno", None)
         raise ConfigError(path, line, "", f"invalid TOML: {error}") from error
-    section = data.get("tool", {}).get("mountlint", {})
-    config = Config(path=path, values=section if isinstance(section, dict) else {})
-    config.lines = _toml_lines(text, config.values)
-    return config
+    tool = data.get("tool", {})
+    section = tool.get("mountlint", {}) if isinstance(tool, dict) else {}
+    lines = _toml_lines(text, section if isinstance(section, dict) else {})
+    if not isinstance(section, dict):
+        raise ConfigError(path, lines.get(()), "tool.mountlint", "expected a table of settings")
+    return Config(path=path, values=section, lines=lines)
+
+
+_TOML_KEY_PART = re.compile(r"""\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*""")
+
+
+def _toml_key(text: str) -> tuple[list[str], str] | None:
+    """The dotted TOML key at the start of ``text`` (``tool . "mountlint"``) and what follows."""
+    parts: list[str] = []
+    position = 0
+    while True:
+        match = _TOML_KEY_PART.match(text, position)
+        if match is None:
+            return None
+        basic, literal, bare = match.groups()
+        parts.append(basic if basic is not None else literal if literal is not None else bare)
+        position = match.end()
+        if not text.startswith(".", position):
+            return parts, text[position:]
+        position += 1
 
 
 def _toml_lines(text: str, values: dict[str, Any]) -> dict[ConfigPath, int]:
-    """Lines of the top-level keys of ``[tool.mountlint]`` (and of its sub-tables)."""
+    """The line of each key of ``tool.mountlint`` (a second pass over the text: tomllib has none).
+
+    Tables and keys are followed through their full dotted names, so ``[ tool.mountlint ]``,
+    ``[tool."mountlint"]``, ``[tool]`` with ``mountlint = {...}`` and sub-tables all count.
+    """
     lines: dict[ConfigPath, int] = {}
-    in_section = False
+    table: list[str] = []
+
+    def note(full: list[str], number: int, rest: str) -> None:
+        if full[:2] != ["tool", "mountlint"]:
+            return
+        path = tuple(full[2:])
+        lines.setdefault(path, number)
+        if not path:  # the section itself, or an inline table: the keys written on the line
+            for key in values:
+                if re.search(rf"""(?<![\w"'-])["']?{re.escape(key)}["']?\s*=""", rest):
+                    lines.setdefault((key,), number)
+            return
+        found: Any = values
+        for depth, part in enumerate(path, start=1):
+            if not isinstance(found, dict) or part not in found:
+                return
+            lines.setdefault(path[:depth], number)
+            found = found[part]
+
     for number, line in enumerate(text.splitlines(), start=1):
-        header = re.match(r"^\s*\[\s*([^\]]+?)\s*\]", line)
-        if header:
-            name = header.group(1)
-            in_section = name == "tool.mountlint" or name.startswith("tool.mountlint.")
-            if name.startswith("tool.mountlint."):
-                lines.setdefault((name.removeprefix("tool.mountlint."),), number)
+        stripped = line.strip()
+        if stripped.startswith("["):
+            array = stripped.startswith("[[")
+            header = _toml_key(stripped[2 if array else 1 :])
+            if header is not None and header[1].startswith("]"):
+                table = header[0]
+                note(table, number, "")
             continue
-        key = re.match(r"^\s*\"?([A-Za-z0-9_-]+)\"?\s*=", line)
-        if in_section and key and key.group(1) in values:
-            lines.setdefault((key.group(1),), number)
+        pair = _toml_key(line)
+        if pair is not None and pair[1].startswith("="):
+            note(table + pair[0], number, pair[1][1:])
     return lines
 
 
@@ -243,7 +303,7 @@ def resolve_selectors(selectors: Iterable[str], origin: Config, key: str) -> set
             or rule.name == wanted.lower()
         }
         if not matched:
-            raise origin.error((key, index), f"unknown rule {selector!r}")
+            raise origin.error((key, index), f"unknown rule {selector!r}{did_you_mean(selector)}")
         codes.update(matched)
     return codes
 

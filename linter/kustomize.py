@@ -234,18 +234,53 @@ def run_build(root: Path, command: list[str], timeout: float = BUILD_TIMEOUT_SEC
             build.error = str(error)
             return build
         if completed.returncode != 0:
-            build.error = _one_line(completed.stderr) or f"exit status {completed.returncode}"
+            build.error = (
+                _one_line(completed.stderr, relative) or f"exit status {completed.returncode}"
+            )
             return build
         build.rendered = completed.stdout
         build.wrapper = Path(wrapper)
     return build
 
 
-def _one_line(stderr: str) -> str:
-    lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
-    message = lines[-1] if lines else ""
-    match = re.search(r'err="(.*)"\s*$', message)
-    return match.group(1) if match else message
+_FAILED_RESOURCE = re.compile(r"accumulating resources from '(.+?)': ")
+_GIT_FATAL = re.compile(r"\bfatal: (.+)")
+
+
+def _one_line(stderr: str, wrapped: str = "") -> str:
+    """kustomize's error as one line, naming the resource that failed.
+
+    kustomize prints one long error chain, sometimes followed by lines that say nothing (git's
+    ``: exit status 128``, the end of an HTML page fetched instead of YAML). The innermost
+    ``accumulating resources from '...'`` names the resource (``wrapped``, the folder the
+    wrapper lists, is not one of the user's); git's own ``fatal:`` line, when there is one, says
+    why a remote resource could not be fetched.
+    """
+    lines = [line.strip() for line in stderr.splitlines() if re.search(r"[A-Za-z]{2}", line)]
+    if not lines:
+        return ""
+    logged = [match.group(1) for line in lines if (match := re.search(r'err="(.*)"\s*$', line))]
+    chain = next((line for line in lines if line.lower().startswith("error:")), lines[0])
+    message = logged[0] if logged else re.sub(r"(?i)^error:\s*", "", chain)
+    resources = list(_FAILED_RESOURCE.finditer(message))
+    if not resources:
+        return message
+    failed = resources[-1]
+    fatal = [match.group(1).strip() for line in lines if (match := _GIT_FATAL.search(line))]
+    as_file = message[failed.end() :].split("': ", 1)[0]
+    if fatal:
+        cause = fatal[-1]
+    elif "must resolve to a file" in as_file:  # a folder: the error of building it follows
+        cause = re.sub(r"^couldn't make target for path '[^']*': ", "", _after_err(message, failed))
+    else:
+        cause = as_file
+    return cause if failed.group(1) == wrapped else f"resource {failed.group(1)}: {cause}"
+
+
+def _after_err(message: str, failed: re.Match[str]) -> str:
+    """What follows ``accumulation err='...'``: the error of loading the resource as a folder."""
+    rest = message[failed.end() :]
+    return rest.split("': ", 1)[1] if "': " in rest else rest
 
 
 def _origin(root: Node, build: Build, files: dict[str, Path]) -> Path | None:

@@ -19,21 +19,24 @@ JSON output (``--format json``), both objects carry ``"report"``:
 "bidirectional": {"ok", "error"}}]}``
 
 ``{"report": "holders", "path", "canonical_path", "host_mount": MOUNT | null, "holders": [HOLDER],
-"followers": [HOLDER]}`` where ``HOLDER`` is ``{"pid", "pids", "command", "cmdline",
-"mount_namespace", "mount_point", "matched_by": "device" | "path-suffix", "mount": MOUNT,
+"followers": [HOLDER], "skipped": [MESSAGE]}`` where ``HOLDER`` is ``{"pid", "pids", "command",
+"cmdline", "mount_namespace", "mount_point", "matched_by": "device" | "path-suffix", "mount": MOUNT,
 "container_id", "runtime", "pod_uid", "culprit": {"mount_point", "host_path", "propagation",
 "fix"} | null}`` and ``MOUNT`` is ``{"id", "parent_id", "device", "root", "mount_point",
 "options", "optional_fields", "fs_type", "source", "propagation"}``. ``followers`` are copies
 whose parent mount receives the host's unmount (slave or peer of the host's parent): they go away
-by themselves and do not count as holders.
+by themselves and do not count as holders. ``skipped`` names each process mountinfo that could
+not be read or parsed (the exit code is then 2).
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,9 +44,10 @@ from typing import Any, TextIO
 
 from mountlint.paths import DEFAULT_RUNTIME_ROOTS, canon, within
 
-#: Exit codes of :func:`run_node`.
+#: Exit codes of :func:`run_node`: 0 nothing wrong, 1 a holder or a FAILS verdict, 2 an error.
 EXIT_NOTHING_HOLDS = 0
 EXIT_HELD = 1
+EXIT_FAILS = 1
 EXIT_ERROR = 2
 
 _OCTAL_ESCAPE = re.compile(r"\\([0-7]{3})")
@@ -119,8 +123,8 @@ def unescape(field_text: str) -> str:
     return _OCTAL_ESCAPE.sub(lambda match: chr(int(match.group(1), 8)), field_text)
 
 
-def parse_mountinfo(text: str) -> list[Mount]:
-    """Parse mountinfo text; a malformed line raises :class:`NodeError` naming it."""
+def parse_mountinfo(text: str, source: str = "mountinfo") -> list[Mount]:
+    """Parse mountinfo text; a malformed line raises :class:`NodeError` naming file and line."""
     mounts = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -143,7 +147,7 @@ def parse_mountinfo(text: str) -> list[Mount]:
                 )
             )
         except (ValueError, IndexError) as error:
-            message = f"mountinfo line {number} is not in the kernel's format: {line!r}"
+            message = f"{source} line {number} is not in the kernel's mountinfo format: {line!r}"
             raise NodeError(message) from error
     return mounts
 
@@ -207,6 +211,15 @@ class NodeReport:
     may_detach_known: bool = True
 
     @property
+    def exit_code(self) -> int:
+        """1 when a path FAILS a check (or lies under no mount), else 0."""
+        failing = any(
+            entry.mount is None or entry.host_to_container_error or entry.bidirectional_error
+            for entry in self.paths
+        )
+        return EXIT_FAILS if failing else EXIT_NOTHING_HOLDS
+
+    @property
     def may_detach_note(self) -> str:
         """How to read ``fs.may_detach_mounts``: RHEL 7 kernels need 1 to detach busy mounts."""
         if not self.may_detach_known:
@@ -256,9 +269,12 @@ def report_node(
     *,
     exists: Callable[[str], bool] | None = None,
     may_detach_known: bool = True,
+    source: str = "mountinfo",
 ) -> NodeReport:
     """Report ``/`` and each runtime root that ``exists`` (all of them when it is None)."""
-    mounts = parse_mountinfo(mountinfo_text)
+    mounts = parse_mountinfo(mountinfo_text, source)
+    if not mounts:
+        raise NodeError(f"{source}: empty mountinfo, no mounts to check")
     entries = []
     seen: set[str] = set()
     for raw in ("/", *roots):
@@ -274,9 +290,9 @@ def report_node(
     return NodeReport(entries, may_detach_mounts, may_detach_known)
 
 
-def roots_in_use(mountinfo_text: str) -> Callable[[str], bool]:
+def roots_in_use(mountinfo_text: str, source: str = "mountinfo") -> Callable[[str], bool]:
     """For a saved mountinfo: a root "exists" when some mount lies at or below it."""
-    points = [canon(mount.mount_point) for mount in parse_mountinfo(mountinfo_text)]
+    points = [canon(mount.mount_point) for mount in parse_mountinfo(mountinfo_text, source)]
     return lambda root: any(within(root, point) for point in points)
 
 
@@ -356,10 +372,13 @@ class HoldersReport:
     host_mount: Mount | None
     holders: list[Holder] = field(default_factory=list)
     followers: list[Holder] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
-        """0 when nothing holds PATH, 1 when something does."""
+        """0 when nothing holds PATH, 1 when something does, 2 when a process was not checked."""
+        if self.skipped:
+            return EXIT_ERROR
         return EXIT_HELD if self.holders else EXIT_NOTHING_HOLDS
 
     def to_json(self) -> dict[str, Any]:
@@ -371,6 +390,7 @@ class HoldersReport:
             "host_mount": self.host_mount.to_json() if self.host_mount else None,
             "holders": [holder.to_json() for holder in self.holders],
             "followers": [holder.to_json() for holder in self.followers],
+            "skipped": list(self.skipped),
         }
 
 
@@ -392,8 +412,31 @@ def _ends_with(point: str, path: str) -> bool:
     return bool(tail) and len(parts) >= len(tail) and parts[len(parts) - len(tail) :] == tail
 
 
+#: The most read from one ``/proc`` file (``/proc`` files have no size; a node with 100 000
+#: mounts has a mountinfo of about 15 MB).
+MAX_PROC_FILE_BYTES = 64 * 1024 * 1024
+
+
+class RefusedFile(OSError):
+    """A file in a saved ``/proc`` tree that is not read: not a regular file, or too large."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(errno.EINVAL, reason, str(path))
+
+
 def _read_text(path: Path) -> str:
-    return path.read_bytes().decode("utf-8", "surrogateescape")
+    """Read a regular file only: a FIFO named ``mountinfo`` in a saved tree must not hang."""
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise RefusedFile(path, "not a regular file")
+    # The file may be swapped for a FIFO after the check: O_NONBLOCK opens without waiting.
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    with os.fdopen(descriptor, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+            raise RefusedFile(path, "not a regular file")
+        data = stream.read(MAX_PROC_FILE_BYTES + 1)
+    if len(data) > MAX_PROC_FILE_BYTES:
+        raise RefusedFile(path, f"larger than {MAX_PROC_FILE_BYTES // (1024 * 1024)} MiB")
+    return data.decode("utf-8", "surrogateescape")
 
 
 def _namespace_key(pid_dir: Path, mountinfo_text: str) -> str:
@@ -493,11 +536,14 @@ def find_holders(
     if not target.startswith("/"):
         raise NodeError(f"{path}: not an absolute path")
     self_dir = proc_dir / (str(self_pid) if self_pid is not None else "self")
+    self_path = self_dir / "mountinfo"
     try:
-        self_text = _read_text(self_dir / "mountinfo")
+        self_text = _read_text(self_path)
     except OSError as error:
-        raise NodeError(f"cannot read {self_dir / 'mountinfo'}: {error.strerror}") from error
-    self_mounts = parse_mountinfo(self_text)
+        raise NodeError(f"cannot read {self_path}: {error.strerror}") from error
+    self_mounts = parse_mountinfo(self_text, str(self_path))
+    if not self_mounts:
+        raise NodeError(f"{self_path}: empty mountinfo, no mounts to check")
     self_key = _namespace_key(self_dir, self_text)
     at_path = [mount for mount in self_mounts if canon(mount.mount_point) == target]
     host_mount = at_path[-1] if at_path else None
@@ -508,6 +554,7 @@ def find_holders(
 
     namespaces: dict[str, _Namespace] = {}
     denied = []
+    skipped: list[str] = []
     try:
         entries = sorted(
             (entry for entry in proc_dir.iterdir() if entry.name.isdigit()),
@@ -516,10 +563,14 @@ def find_holders(
     except OSError as error:
         raise NodeError(f"cannot list {proc_dir}: {error.strerror}") from error
     for pid_dir in entries:
+        mountinfo = pid_dir / "mountinfo"
         try:
-            text = _read_text(pid_dir / "mountinfo")
+            text = _read_text(mountinfo)
         except PermissionError:
             denied.append(pid_dir.name)
+            continue
+        except RefusedFile as refused:
+            skipped.append(f"{mountinfo}: {refused.strerror}")
             continue
         except OSError:  # the process exited, or is a kernel thread without one
             continue
@@ -529,7 +580,12 @@ def find_holders(
         if key == self_key or text == self_text:
             continue
         if key not in namespaces:
-            namespaces[key] = _Namespace(key, parse_mountinfo(text), [])
+            try:
+                mounts = parse_mountinfo(text, str(mountinfo))
+            except NodeError as error:  # one bad file must not hide the other namespaces
+                skipped.append(str(error))
+                continue
+            namespaces[key] = _Namespace(key, mounts, [])
         namespaces[key].pids.append(int(pid_dir.name))
     if denied:
         raise NodeError(
@@ -568,7 +624,7 @@ def find_holders(
                 followers.append(holder)
             else:
                 holders.append(holder)
-    return HoldersReport(path, host_mount, holders, followers)
+    return HoldersReport(path, host_mount, holders, followers, skipped)
 
 
 # --------------------------------------------------------------------------- output
@@ -631,8 +687,12 @@ def format_holders_text(report: HoldersReport) -> str:
         lines.append(f"held in {len(report.holders)} other mount namespace(s):")
         for holder in report.holders:
             lines.extend(_holder_lines(holder))
+    elif report.skipped:
+        lines.append("nothing holds it among the processes that could be read")
     else:
         lines.append("nothing holds it")
+    if report.skipped:
+        lines.append(f"{len(report.skipped)} mountinfo file(s) could not be read (see the errors)")
     if report.followers:
         lines.append(
             f"{len(report.followers)} other copy(ies) follow the host and go away on unmount"
@@ -641,12 +701,13 @@ def format_holders_text(report: HoldersReport) -> str:
 
 
 def _may_detach(proc: Path) -> str | None:
+    path = proc / "sys" / "fs" / "may_detach_mounts"
     try:
-        return _read_text(proc / "sys" / "fs" / "may_detach_mounts").strip()
+        return _read_text(path).strip()
     except FileNotFoundError:
         return None
     except OSError as error:
-        raise NodeError(f"cannot read fs.may_detach_mounts: {error.strerror}") from error
+        raise NodeError(f"cannot read {path}: {error.strerror}") from error
 
 
 def run_node(
@@ -659,10 +720,12 @@ def run_node(
 ) -> int:
     """The ``node`` command: a node report, or with ``holders`` a holders report; the exit code.
 
-    Errors go to ``err`` as ``mountlint: error: ...`` (to ``out`` when ``err`` is None) and
-    return 2.
+    Exit codes: 0 all is well; 1 a path FAILS a check, or something holds ``holders``; 2 an
+    error (nothing is printed on ``out`` then), or a process whose mountinfo could not be read.
+    Errors go to ``err`` as ``mountlint: error: ...`` (to ``out`` when ``err`` is None).
     """
     live = proc == Path("/proc")
+    errors = err or out
     try:
         if holders is not None:
             holders_report = find_holders(holders, proc)
@@ -670,20 +733,19 @@ def run_node(
                 out.write(json.dumps(holders_report.to_json(), indent=2) + "\n")
             else:
                 out.write(format_holders_text(holders_report))
+            for skipped in holders_report.skipped:
+                errors.write(f"mountlint: error: skipped {skipped}\n")
             return holders_report.exit_code
+        source = mountinfo if mountinfo is not None else proc / "self" / "mountinfo"
+        try:
+            text = _read_text(source)
+        except OSError as error:
+            raise NodeError(f"cannot read {source}: {error.strerror}") from error
         if mountinfo is not None:
-            try:
-                text = _read_text(mountinfo)
-            except OSError as error:
-                raise NodeError(f"cannot read {mountinfo}: {error.strerror}") from error
-            exists = roots_in_use(text)
+            exists = roots_in_use(text, str(source))
             known = not live
         else:
-            try:
-                text = _read_text(proc / "self" / "mountinfo")
-            except OSError as error:
-                raise NodeError(f"cannot read {proc}/self/mountinfo: {error.strerror}") from error
-            exists = os.path.exists if live else roots_in_use(text)
+            exists = os.path.exists if live else roots_in_use(text, str(source))
             known = True
         node_report = report_node(
             text,
@@ -691,12 +753,13 @@ def run_node(
             _may_detach(proc) if known else None,
             exists=exists,
             may_detach_known=known,
+            source=str(source),
         )
     except NodeError as error:
-        (err or out).write(f"mountlint: error: {error}\n")
+        errors.write(f"mountlint: error: {error}\n")
         return EXIT_ERROR
     if output_format == "json":
         out.write(json.dumps(node_report.to_json(), indent=2) + "\n")
     else:
         out.write(format_node_text(node_report))
-    return EXIT_NOTHING_HOLDS
+    return node_report.exit_code

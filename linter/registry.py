@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import importlib
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache
@@ -42,3 +44,19 @@ def find_rule(selector: str) -> RegisteredRule | None:
         if wanted in (registered.rule.code.lower(), registered.rule.name):
             return registered
     return None
+
+
+def did_you_mean(selector: str) -> str:
+    """`` (did you mean writable-host-path?)`` for a close rule name or code, else empty.
+
+    A well-formed code (``ML999``) gets no guess: a code that is one digit off is another rule.
+    """
+    wanted = selector.strip().lower()
+    if re.fullmatch(r"ml\d{3}", wanted):
+        return ""
+    rules = [item.rule for item in all_rules()]
+    spellings = {rule.name: rule.name for rule in rules} | {
+        rule.code.lower(): rule.code for rule in rules
+    }
+    close = difflib.get_close_matches(wanted, list(spellings), n=1, cutoff=0.75)
+    return f" (did you mean {spellings[close[0]]}?)" if close else ""

@@ -119,10 +119,11 @@ def may_hold_findings(raw: bytes) -> bool:
 
 @dataclass(frozen=True)
 class InputProblem:
-    """A path that could not be read; it makes the run exit 2."""
+    """A path that could not be read (or, ``writing``, a fixed file not written); exit 2."""
 
     display: str
     message: str
+    writing: bool = False
 
 
 @dataclass

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -82,6 +84,91 @@ def test_missing_path_exits_2_and_goes_on() -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_summary_never_passes_when_an_input_was_not_linted(tmp_path: Path) -> None:
+    alone = run_mountlint("missing.yaml", cwd=tmp_path)
+    assert (alone.returncode, alone.stdout) == (2, "1 file could not be linted.\n")
+    with_clean = run_mountlint("missing.yaml", "gone.yaml", str(FIXED), cwd=tmp_path)
+    assert with_clean.returncode == 2
+    assert with_clean.stdout == "No problems found in 1 file, but 2 files could not be linted.\n"
+    with_findings = run_mountlint("missing.yaml", str(BAD), cwd=tmp_path)
+    assert with_findings.stdout.splitlines()[-1] == (
+        "Found 1 problem (1 fixable with --fix). 1 file could not be linted."
+    )
+    diff = run_mountlint("--diff", "missing.yaml", cwd=tmp_path)
+    assert diff.returncode == 2
+    assert diff.stderr.splitlines()[-1].endswith("; 1 file could not be linted.")
+
+
+def test_json_and_github_count_inputs_not_linted(tmp_path: Path) -> None:
+    report = json.loads(run_mountlint("--format", "json", "missing.yaml", cwd=tmp_path).stdout)
+    assert report["summary"]["files_not_linted"] == 1
+    assert report["summary"]["files_not_written"] == 0
+    github = run_mountlint("--format", "github", "missing.yaml", cwd=tmp_path)
+    assert github.stdout == (
+        "::error file=missing.yaml,title=mountlint%3A file could not be linted::"
+        "no such file or directory\n1 file could not be linted.\n"
+    )
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    "args",
+    [
+        [str(BAD)],
+        ["--format", "json", str(BAD)],
+        ["--diff", str(BAD)],
+        ["--list-rules"],
+        ["--explain", "ML101"],
+    ],
+    ids=["text", "json", "diff", "list-rules", "explain"],
+)
+def test_full_stdout_is_an_io_error(args: list[str]) -> None:
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "mountlint", *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        "mountlint: error: cannot write to standard output: No space left on device"
+    )
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("args", [["--select", "ALL"], ["--diff"], ["--format", "sarif"]])
+def test_closed_pipe_exits_quietly(args: list[str], tmp_path: Path) -> None:
+    many = tmp_path / "many.yaml"
+    many.write_text("---\n".join([BAD.read_text()] * 300))
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "mountlint", *args, str(many)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert reader.stdout is not None and reader.stderr is not None
+    reader.stdout.readline()
+    reader.stdout.close()  # as `| head -1` does
+    assert reader.wait(timeout=60) == 1
+    stderr = reader.stderr.read().decode()
+    assert "Traceback" not in stderr and "internal error" not in stderr
+    assert "Exception ignored" not in stderr
+
+
+def test_closed_stdout_is_an_error() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mountlint", str(BAD)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+        preexec_fn=lambda: os.close(1),
+    )
+    assert result.returncode == 2
+    assert result.stderr == "mountlint: error: cannot write to standard output: it is closed\n"
+
+
 def test_unreadable_file_exits_2() -> None:
     # /proc/self/mem is a regular file whose read fails, even for root.
     result = run_mountlint("/proc/self/mem")
@@ -145,11 +232,33 @@ def test_fix_acceptance(tmp_path: Path) -> None:
 def test_list_rules() -> None:
     result = run_mountlint("--list-rules")
     assert result.returncode == 0
-    assert result.stdout.splitlines()[0].split() == ["code", "name", "severity", "fix"]
-    assert any(
-        line.split()[:2] == ["ML101", "host-mount-pins-runtime-mounts"]
-        for line in result.stdout.splitlines()
-    )
+    assert result.stdout.splitlines()[0].split() == ["code", "name", "severity", "fix", "default"]
+    rows = {line.split()[0]: line.split() for line in result.stdout.splitlines()[1:]}
+    assert rows["ML101"][1:] == ["host-mount-pins-runtime-mounts", "error", "safe", "on"]
+    assert rows["ML207"][4] == "off"
+
+
+def test_list_rules_as_json() -> None:
+    result = run_mountlint("--list-rules", "--format", "json")
+    assert result.returncode == 0
+    rules = {rule["code"]: rule for rule in json.loads(result.stdout)}
+    assert rules["ML203"] == {
+        "code": "ML203",
+        "name": "writable-host-path",
+        "summary": rules["ML203"]["summary"],
+        "severity": "warning",
+        "fix": "unsafe",
+        "enabled_by_default": True,
+    }
+    assert rules["ML203"]["summary"]
+    assert rules["ML207"]["enabled_by_default"] is False
+
+
+@pytest.mark.parametrize("format_name", ["sarif", "github"])
+def test_list_rules_rejects_formats_that_do_not_apply(format_name: str) -> None:
+    result = run_mountlint("--list-rules", "--format", format_name)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert "--list-rules prints text or json" in result.stderr
 
 
 @pytest.mark.parametrize("selector", ["ML101", "ml101", "host-mount-pins-runtime-mounts"])
@@ -164,6 +273,9 @@ def test_explain_unknown_rule() -> None:
     result = run_mountlint("--explain", "ML999")
     assert result.returncode == 2
     assert "unknown rule" in result.stderr
+    typo = run_mountlint("--explain", "writeable-host-path")
+    assert typo.returncode == 2
+    assert "unknown rule 'writeable-host-path' (did you mean writable-host-path?)" in typo.stderr
 
 
 def test_usage_error_exits_2() -> None:

@@ -107,8 +107,56 @@ def test_pyproject_section(tmp_path: Path) -> None:
     assert find_config(tmp_path / "sub" / "dir") is None or find_config(tmp_path) == path
     assert (
         _error(path)
-        == f"{path}:8: severity.ML101: 'maybe' is not one of 'error', 'warning', 'info'"
+        == f"{path}:9: severity.ML101: 'maybe' is not one of 'error', 'warning', 'info'"
     )
+
+
+@pytest.mark.parametrize(
+    "section",
+    [
+        '[ tool.mountlint ]\nfail-on = "never"\n',
+        '[tool."mountlint"]\nfail-on = "never"\n',
+        "[ tool . 'mountlint' ]\nfail-on = 'never'\n",
+        '[tool]\nmountlint = {fail-on = "never"}\n',
+        '[tool]\nmountlint.fail-on = "never"\n',
+        'tool.mountlint.fail-on = "never"\n',
+    ],
+    ids=["spaces", "quoted", "literal-quoted", "inline-table", "dotted-key", "root-dotted-key"],
+)
+def test_pyproject_spellings_that_toml_allows(tmp_path: Path, section: str) -> None:
+    path = _write(tmp_path / "pyproject.toml", section + '\n[project]\nname = "x"\n')
+    assert find_config(tmp_path / "sub") == path
+    assert load_config(path).values == {"fail-on": "never"}
+    (tmp_path / "bad.yaml").write_text(BAD)
+    result = run_mountlint("bad.yaml", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("section", "line"),
+    [
+        ('[ tool.mountlint ]\nruntime = "docker"\nfail-on = "sometimes"\n', 6),
+        ('[tool]\nother = 1\nmountlint = {runtime = "docker", fail-on = "sometimes"}\n', 6),
+        ('[tool]\nmountlint.fail-on = "sometimes"\n', 5),
+    ],
+)
+def test_pyproject_errors_have_the_line_in_any_spelling(
+    tmp_path: Path, section: str, line: int
+) -> None:
+    path = _write(tmp_path / "pyproject.toml", '[project]\nname = "x"\n\n' + section)
+    assert _error(path).startswith(f"{path}:{line}: fail-on: 'sometimes' is not one of")
+
+
+def test_pyproject_section_that_is_not_a_table(tmp_path: Path) -> None:
+    path = _write(tmp_path / "pyproject.toml", '[tool]\nmountlint = "strict"\n')
+    assert find_config(tmp_path) == path
+    assert _error(path) == f"{path}:2: tool.mountlint: expected a table of settings"
+
+
+def test_invalid_pyproject_with_the_section_is_reported(tmp_path: Path) -> None:
+    path = _write(tmp_path / "pyproject.toml", '[ tool.mountlint ]\nfail-on = "never\n')
+    assert find_config(tmp_path) == path
+    assert "invalid TOML" in _error(path)
 
 
 def test_find_config_upward_prefers_mountlint_yaml(tmp_path: Path) -> None:
@@ -224,3 +272,35 @@ def test_cli_exclude_and_select_flags(tmp_path: Path) -> None:
 def test_print_config_schema() -> None:
     result = run_mountlint("--print-config-schema")
     assert json.loads(result.stdout) == schema()
+
+
+@pytest.mark.parametrize(
+    ("flag", "typo", "suggestion"),
+    [
+        ("--select", "writeable-host-path", "writable-host-path"),
+        ("--ignore", "host-mount-pin-runtime-mounts", "host-mount-pins-runtime-mounts"),
+        ("--select", "ML2O3", "ML203"),
+    ],
+)
+def test_unknown_rule_suggests_the_closest(flag: str, typo: str, suggestion: str) -> None:
+    result = run_mountlint(flag, typo, str(EXAMPLES / "incident"))
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"mountlint: error: command line: {flag}[0]: unknown rule {typo!r} "
+        f"(did you mean {suggestion}?)\n"
+    )
+
+
+def test_unknown_rule_in_the_config_file_suggests_too(tmp_path: Path) -> None:
+    path = _write(tmp_path / ".mountlint.yaml", "ignore: [ML203, sensitve-host-path]\n")
+    with pytest.raises(ConfigError, match=r"did you mean sensitive-host-path\?"):
+        resolve(load_config(path), CommandLine(), tmp_path)
+
+
+def test_no_guess_for_a_well_formed_code_or_a_distant_word() -> None:
+    with pytest.raises(ConfigError) as raised:
+        resolve_selectors(["ML999", "hostpath"], Config(), "select")
+    assert str(raised.value) == "command line: select[0]: unknown rule 'ML999'"
+    with pytest.raises(ConfigError) as raised:
+        resolve_selectors(["hostpath"], Config(), "select")
+    assert "did you mean" not in str(raised.value)

@@ -333,3 +333,63 @@ def test_excluded_kustomize_sources_are_neither_reported_nor_written(tmp_path: P
     assert "1 fixed, 0 remaining" in result.stdout
     assert vendored.read_bytes() == before
     assert "vendor" not in result.stdout + result.stderr
+
+
+REMOTE = "https://github.com/org/repo//deploy?ref=v1"
+_WRAPPED = (
+    "Error: accumulating resources: accumulation err='accumulating resources from '../app': "
+    "'/src/app' must resolve to a file': recursed accumulation of path '/src/app': "
+)
+
+
+@pytest.mark.parametrize(
+    ("stderr", "expected"),
+    [
+        (  # git could not fetch: its own fatal line says why, the last line says nothing
+            _WRAPPED + "accumulating resources: accumulation err='accumulating resources from "
+            f"'{REMOTE}': Get \"{REMOTE}\": dial tcp: lookup github.com: no such host': failed "
+            "to run '/usr/bin/git fetch --depth=1 https://github.com/org/repo v1': fatal: unable "
+            "to access 'https://github.com/org/repo/': Could not resolve host: github.com\n"
+            ": exit status 128\n",
+            f"resource {REMOTE}: unable to access 'https://github.com/org/repo/': "
+            "Could not resolve host: github.com",
+        ),
+        (  # a proxy's HTML page instead of YAML: the last line is ">"
+            _WRAPPED + "accumulating resources: accumulation err='accumulating resources from "
+            f"'{REMOTE}': MalformedYAMLError: yaml: line 4: mapping values are not allowed in "
+            "this context in File: <!DOCTYPE html>\n<html>\n<body>no route to host</body>\n"
+            "</html\n>\n",
+            f"resource {REMOTE}: MalformedYAMLError: yaml: line 4: mapping values are not "
+            "allowed in this context in File: <!DOCTYPE html>",
+        ),
+        (  # a sub-folder whose kustomization does not parse
+            _WRAPPED + "accumulating resources: accumulation err='accumulating resources from "
+            "'sub': '/src/app/sub' must resolve to a file': couldn't make target for path "
+            "'/src/app/sub': invalid Kustomization: yaml: line 1: did not find expected node "
+            "content\n",
+            "resource sub: invalid Kustomization: yaml: line 1: did not find expected node content",
+        ),
+        (  # the folder itself: no resource to name
+            "error: accumulating resources: accumulation err='accumulating resources from "
+            "'../app': '/src/app' must resolve to a file': couldn't make target for path "
+            "'/src/app': invalid Kustomization: json: unknown field \"resourcez\"\n",
+            'invalid Kustomization: json: unknown field "resourcez"',
+        ),
+    ],
+    ids=["git-fatal", "html-page", "sub-folder", "the-folder-itself"],
+)
+def test_build_error_keeps_the_meaningful_line(stderr: str, expected: str) -> None:
+    from mountlint.kustomize import _one_line
+
+    assert _one_line(stderr, "../app") == expected
+
+
+def test_unreachable_remote_resource_is_named(tmp_path: Path) -> None:
+    overlay = _tree(tmp_path)
+    remote = "https://nonexistent.invalid/org/repo/deploy.yaml"
+    (overlay / "kustomization.yaml").write_text(f"resources:\n- ../base\n- {remote}\n")
+    result = run_mountlint("--select", "ML101", str(overlay), cwd=tmp_path)
+    [line] = [line for line in result.stderr.splitlines() if "kustomize build failed" in line]
+    assert f"kustomize build failed: resource {remote}: " in line
+    assert "nonexistent.invalid" in line.split(f"resource {remote}: ", 1)[1]
+    assert "exit status" not in line

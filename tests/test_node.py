@@ -16,6 +16,7 @@ import pytest
 
 from mountlint.node import (
     EXIT_ERROR,
+    EXIT_FAILS,
     EXIT_HELD,
     EXIT_NOTHING_HOLDS,
     NodeError,
@@ -147,7 +148,8 @@ def test_run_node_on_a_saved_mountinfo(tmp_path: Path) -> None:
     saved = tmp_path / "mountinfo"
     saved.write_text(node_text())
     out = io.StringIO()
-    assert run_node(saved, Path("/proc"), None, "json", out) == EXIT_NOTHING_HOLDS
+    # /var/lib/docker is private there: HostToContainer FAILS, so the exit code is 1.
+    assert run_node(saved, Path("/proc"), None, "json", out) == EXIT_FAILS
     data = json.loads(out.getvalue())
     assert data["report"] == "node"
     # Roots with mounts at or below them are reported; unused ones are left out.
@@ -162,7 +164,7 @@ def test_run_node_errors_exit_2(tmp_path: Path) -> None:
     bad.write_text("not a mountinfo line\n")
     out = io.StringIO()
     assert run_node(bad, Path("/proc"), None, "text", out) == EXIT_ERROR
-    assert out.getvalue().startswith("mountlint: error: mountinfo line 1")
+    assert out.getvalue().startswith(f"mountlint: error: {bad} line 1 ")
     out = io.StringIO()
     assert run_node(tmp_path / "missing", Path("/proc"), None, "text", out) == EXIT_ERROR
 
@@ -371,7 +373,140 @@ def test_command_line_node_flags() -> None:
     report = run_mountlint(
         "--node", "--format", "json", "--mountinfo", str(FIXTURES / "node" / "node-mountinfo.txt")
     )
-    assert report.returncode == 0
+    assert report.returncode == 1  # /var/lib/docker: HostToContainer FAILS
     assert json.loads(report.stdout)["report"] == "node"
     usage = run_mountlint("--node", "some/path")
     assert usage.returncode == 2 and "Traceback" not in usage.stderr
+
+
+# --------------------------------------------------------------------------- exit codes and hostile input
+
+
+def _mountinfo_of(*propagation: str) -> str:
+    """A mountinfo with ``/`` and ``/run`` (each with the given optional fields)."""
+    root, run = propagation
+    return (
+        f"1 0 8:1 / / rw {root} - ext4 /dev/sda1 rw\n2 1 0:20 / /run rw {run} - tmpfs tmpfs rw\n"
+    ).replace("rw  -", "rw -")
+
+
+def test_node_report_exit_code_is_1_when_a_check_fails(tmp_path: Path) -> None:
+    from helpers import run_mountlint
+
+    healthy = tmp_path / "healthy"
+    healthy.write_text(_mountinfo_of("shared:1", "shared:2"))
+    private = tmp_path / "private"
+    private.write_text(_mountinfo_of("", ""))
+    slave = tmp_path / "slave"
+    slave.write_text(_mountinfo_of("master:1", "master:2"))
+    ok = run_mountlint("--node", "--mountinfo", str(healthy))
+    assert ok.returncode == 0 and "FAILS" not in ok.stdout
+    fails = run_mountlint("--node", "--mountinfo", str(private))
+    assert fails.returncode == 1 and "HostToContainer FAILS" in fails.stdout
+    bidirectional = run_mountlint("--node", "--mountinfo", str(slave))
+    assert bidirectional.returncode == 1
+    assert "HostToContainer ok, Bidirectional FAILS" in bidirectional.stdout
+
+
+def test_node_output_file_and_formats(tmp_path: Path) -> None:
+    from helpers import FIXTURES, run_mountlint
+
+    saved = str(FIXTURES / "node" / "node-mountinfo.txt")
+    out = tmp_path / "out.json"
+    result = run_mountlint("--node", "--format", "json", "-o", str(out), "--mountinfo", saved)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert json.loads(out.read_text())["report"] == "node"
+    held = tmp_path / "held.txt"
+    holders = run_mountlint(
+        "--holders", NETNS, "--proc", str(FIXTURES / "node" / "incident-proc"), "-o", str(held)
+    )
+    assert (holders.returncode, holders.stdout) == (1, "")
+    assert "culprit: host / mounted at /rootfs" in held.read_text()
+    for format_name in ("sarif", "github"):
+        rejected = run_mountlint("--node", "--format", format_name, "--mountinfo", saved)
+        assert (rejected.returncode, rejected.stdout) == (2, "")
+        assert f"--node prints text or json, not {format_name}" in rejected.stderr
+
+
+def test_empty_mountinfo_is_an_error(tmp_path: Path) -> None:
+    empty = tmp_path / "mountinfo"
+    empty.write_text("\n")
+    out, err = io.StringIO(), io.StringIO()
+    assert run_node(empty, Path("/proc"), None, "text", out, err) == EXIT_ERROR
+    assert err.getvalue() == f"mountlint: error: {empty}: empty mountinfo, no mounts to check\n"
+    assert out.getvalue() == ""
+    proc = tmp_path / "proc"
+    (proc / "self").mkdir(parents=True)
+    (proc / "self" / "mountinfo").write_text("")
+    err = io.StringIO()
+    assert run_node(None, proc, NETNS, "text", io.StringIO(), err) == EXIT_ERROR
+    assert "empty mountinfo" in err.getvalue()
+
+
+def _fifo_proc(tmp_path: Path) -> Path:
+    """The incident tree, with FIFOs where pid 4243's mountinfo and pid 4242's cgroup were."""
+    proc = tmp_path / "proc"
+    shutil.copytree(INCIDENT_PROC, proc)
+    for name in ("4243/mountinfo", "4242/cgroup"):
+        (proc / name).unlink()
+        os.mkfifo(proc / name)
+    return proc
+
+
+def test_fifos_never_hang_the_node_mode(tmp_path: Path) -> None:
+    from helpers import run_mountlint
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    given = run_mountlint("--node", "--mountinfo", str(fifo), timeout=20)
+    assert given.returncode == 2
+    assert given.stderr == f"mountlint: error: cannot read {fifo}: not a regular file\n"
+    proc = _fifo_proc(tmp_path)
+    scanned = run_mountlint("--holders", NETNS, "--proc", str(proc), timeout=20)
+    # pid 4242 still holds the mount; its cgroup is skipped, 4243 is reported as not read.
+    assert "pid 4242 (sleep)" in scanned.stdout and "container " not in scanned.stdout
+    assert f"skipped {proc / '4243' / 'mountinfo'}: not a regular file" in scanned.stderr
+    assert scanned.returncode == 2
+    (proc / "self" / "mountinfo").unlink()
+    os.mkfifo(proc / "self" / "mountinfo")
+    report = run_mountlint("--node", "--proc", str(proc), timeout=20)
+    assert report.returncode == 2 and "not a regular file" in report.stderr
+
+
+def test_one_malformed_mountinfo_does_not_stop_the_scan(tmp_path: Path) -> None:
+    proc = tmp_path / "proc"
+    shutil.copytree(INCIDENT_PROC, proc)
+    bad = proc / "1" / "mountinfo"
+    bad.write_text("1 0 8:1 / / rw shared:1 - ext4 /dev/sda1 rw\nnot a mount\n")
+    report = find_holders(NETNS, proc)
+    assert [holder.pid for holder in report.holders] == [4242]
+    assert report.skipped == [
+        f"{bad} line 2 is not in the kernel's mountinfo format: 'not a mount'"
+    ]
+    assert report.exit_code == EXIT_ERROR
+    assert report.to_json()["skipped"] == report.skipped
+    out, err = io.StringIO(), io.StringIO()
+    assert run_node(None, proc, NETNS, "text", out, err) == EXIT_ERROR
+    assert "pid 4242 (sleep)" in out.getvalue()
+    assert err.getvalue() == f"mountlint: error: skipped {report.skipped[0]}\n"
+
+
+def test_malformed_caller_mountinfo_names_the_file(tmp_path: Path) -> None:
+    proc = tmp_path / "proc"
+    shutil.copytree(INCIDENT_PROC, proc)
+    (proc / "self" / "mountinfo").write_text("x\n")
+    with pytest.raises(NodeError, match=f"^{proc / 'self' / 'mountinfo'} line 1 "):
+        find_holders(NETNS, proc)
+
+
+def test_an_oversized_proc_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import mountlint.node
+
+    monkeypatch.setattr(mountlint.node, "MAX_PROC_FILE_BYTES", 1024 * 1024)
+    proc = tmp_path / "proc"
+    shutil.copytree(INCIDENT_PROC, proc)
+    huge = proc / "4243" / "mountinfo"
+    huge.write_text(INCIDENT_LINES * 20_000)
+    report = find_holders(NETNS, proc)
+    assert report.skipped == [f"{huge}: larger than 1 MiB"]
+    assert [holder.pid for holder in report.holders] == [4242]

@@ -299,3 +299,28 @@ def test_display_only_fixes_are_not_in_sarif() -> None:
     )
     log = to_json(build_log(RunOutcome(findings=findings), REPO))
     assert all("fixes" not in result for result in log["runs"][0]["results"])
+
+
+def test_summary_counts_files_not_linted_and_fixed_files_not_written() -> None:
+    from mountlint.report.json import render_json
+    from mountlint.report.text import summary_line
+    from mountlint.sources import InputProblem
+
+    outcome = RunOutcome(
+        problems=[
+            InputProblem("a.yaml", "permission denied"),
+            InputProblem("b.yaml", "changed since it was read", writing=True),
+        ],
+        files_checked=3,
+        fixed=2,
+        exit_code=2,
+    )
+    assert summary_line(outcome) == (
+        "Found 2 problems (2 fixed, 0 remaining). "
+        "1 file could not be linted; 1 fixed file could not be written."
+    )
+    report = json.loads(render_json(outcome))
+    jsonschema.Draft202012Validator(report_schema()).validate(report)
+    assert (report["summary"]["files_not_linted"], report["summary"]["files_not_written"]) == (1, 1)
+    clean = RunOutcome(problems=[InputProblem("a.yaml", "no such file")], files_checked=2)
+    assert summary_line(clean) == "No problems found in 2 files, but 1 file could not be linted."

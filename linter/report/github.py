@@ -10,6 +10,7 @@ from mountlint.findings import Finding
 from mountlint.report import RunOutcome
 from mountlint.report.text import summary_line
 from mountlint.rule import Severity
+from mountlint.sources import InputProblem
 
 _COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -36,7 +37,18 @@ def format_annotation(finding: Finding) -> str:
     return f"::{_COMMANDS[finding.severity]} {rendered}::{escape_data(finding.message)}"
 
 
+def format_problem(problem: InputProblem) -> str:
+    """An input that could not be linted, as an error annotation on that file."""
+    what = "could not be written" if problem.writing else "could not be linted"
+    title = escape_property(f"mountlint: file {what}")
+    return (
+        f"::error file={escape_property(problem.display)},title={title}::"
+        f"{escape_data(problem.message)}"
+    )
+
+
 def render_github(outcome: RunOutcome) -> str:
     lines = [format_annotation(finding) for finding in outcome.findings]
+    lines += [format_problem(problem) for problem in outcome.problems]
     lines.append(summary_line(outcome))
     return "\n".join(lines) + "\n"

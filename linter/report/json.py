@@ -83,6 +83,8 @@ def render_json(outcome: RunOutcome) -> str:
         ],
         "summary": {
             "files_checked": outcome.files_checked,
+            "files_not_linted": sum(1 for problem in outcome.problems if not problem.writing),
+            "files_not_written": sum(1 for problem in outcome.problems if problem.writing),
             "findings": len(outcome.findings),
             "by_severity": by_severity,
             "fixable": outcome.count_fixable(Applicability.SAFE),

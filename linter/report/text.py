@@ -42,7 +42,33 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def unfinished(outcome: RunOutcome) -> str:
+    """What the run could not do (``1 file could not be linted.``); empty when it did it all."""
+    not_linted = sum(1 for problem in outcome.problems if not problem.writing)
+    not_written = len(outcome.problems) - not_linted
+    parts = []
+    if not_linted:
+        parts.append(f"{plural(not_linted, 'file')} could not be linted")
+    if not_written:
+        parts.append(f"{plural(not_written, 'fixed file')} could not be written")
+    return f"{'; '.join(parts)}." if parts else ""
+
+
 def summary_line(outcome: RunOutcome) -> str:
+    """The last line of the report; never "passed" when an input could not be linted."""
+    problems = unfinished(outcome)
+    if not problems:
+        return _findings_summary(outcome)
+    if outcome.findings or outcome.fixed:
+        return f"{_findings_summary(outcome)} {problems}"
+    suppressed = f" {len(outcome.suppressed)} suppressed." if outcome.suppressed else ""
+    if outcome.files_checked:
+        checked = plural(outcome.files_checked, "file")
+        return f"No problems found in {checked}, but {problems}{suppressed}"
+    return f"{problems}{suppressed}"
+
+
+def _findings_summary(outcome: RunOutcome) -> str:
     remaining = len(outcome.findings)
     suppressed = f" {len(outcome.suppressed)} suppressed." if outcome.suppressed else ""
     if remaining == 0 and outcome.fixed == 0:
