@@ -78,6 +78,7 @@ from mountlint.sources import Decoded, FileStamp, decode
 __all__ = [
     "CHART_FILES",
     "DEFAULT_RELEASE_NAME",
+    "RENDERED_AT",
     "HelmError",
     "HelmMapping",
     "HelmNotFound",
@@ -93,6 +94,8 @@ __all__ = [
 #: Files that make a directory a chart (``Chart.yaml.tmpl``: charts whose build generates it).
 CHART_FILES = ("Chart.yaml", "Chart.yaml.tmpl")
 DEFAULT_RELEASE_NAME = "release-name"
+#: How a message that could not be placed on a template line names the rendered line.
+RENDERED_AT = " (rendered at "
 DEFAULT_TIMEOUT = 120.0
 
 #: How many rendered lines on each side of a finding are compared with the template.
@@ -827,7 +830,7 @@ class HelmMapping:
             if len(quoted) > 80:
                 quoted = quoted[:77] + "..."
             message = (
-                f"{message} (rendered at {stream}:{location.line} as `{quoted}`; mountlint "
+                f"{message}{RENDERED_AT}{stream}:{location.line} as `{quoted}`; mountlint "
                 "cannot tell which line of this template produced it)"
             )
             where = f"the lines of {template.display} that render {stream}:{location.line}"
