@@ -416,7 +416,13 @@ def _lint_charts(
         template_chart_message,
         unique_findings,
     )
-    from mountlint.helm import HelmMapping, HelmNotFound, HelmRenderError, render_chart
+    from mountlint.helm import (
+        HelmMapping,
+        HelmNotFound,
+        HelmRenderError,
+        SharedFiles,
+        render_chart,
+    )
 
     helm_missing = False
     for chart in charts:
@@ -424,6 +430,7 @@ def _lint_charts(
         settings = resolved.settings
         outcome.files_checked += 1
         found: list[Finding] = []
+        shared = SharedFiles()
         problem: str | None = None
         if chart_file(chart).name != "Chart.yaml":
             problem = template_chart_message()
@@ -444,7 +451,7 @@ def _lint_charts(
                 continue
             result = lint_source(Source(display=plan.display, raw=text.encode()), settings)
             outcome.suppressed.extend(result.suppressed)
-            mapping = HelmMapping(text, plan.display, chart)
+            mapping = HelmMapping(text, plan.display, chart, shared)
             before = len(diffs)
             findings = _lint_helm_output(result, mapping, options, outcome, diffs)
             found.extend(findings)

@@ -741,10 +741,40 @@ class TemplateChange:
         return self.fixed != self.original
 
 
+def _read_template(path: Path) -> _Template | None:
+    """A chart file as read once, or None when it cannot be read as text."""
+    try:
+        stamp = FileStamp.of(path)  # before reading: a later change makes writing refuse
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    decoded = decode(raw)
+    if not isinstance(decoded, Decoded):
+        return None
+    return _Template(path, str(path), decoded, stamp)
+
+
+@dataclass
+class SharedFiles:
+    """Partial templates and values files read once for all the renders of one chart, and the
+    places already found in them (renders with other values repeat most of their text)."""
+
+    files: dict[str, _Template | None] = field(default_factory=dict)
+    found: dict[tuple[str, int, int, tuple[str, ...]], Location | None] = field(
+        default_factory=dict
+    )
+
+
 class HelmMapping:
     """A rendered stream, its documents, and the chart templates they came from."""
 
-    def __init__(self, rendered_text: str, rendered_display: str, chart_dir: Path) -> None:
+    def __init__(
+        self,
+        rendered_text: str,
+        rendered_display: str,
+        chart_dir: Path,
+        shared: SharedFiles | None = None,
+    ) -> None:
         self.text = rendered_text
         self.display = rendered_display
         self.chart_dir = Path(chart_dir)
@@ -755,6 +785,7 @@ class HelmMapping:
         self._templates: dict[str, _Template | None] = {}
         self._by_display: dict[str, _Template] = {}
         self._missing: dict[str, None] = {}
+        self._shared = shared if shared is not None else SharedFiles()
 
     # ----- documents and templates
 
@@ -794,15 +825,7 @@ class HelmMapping:
         path = self.template_path(document)
         if path is None:
             return None
-        try:
-            stamp = FileStamp.of(path)  # before reading: a later change makes writing refuse
-            raw = path.read_bytes()
-        except OSError:
-            return None
-        decoded = decode(raw)
-        if not isinstance(decoded, Decoded):
-            return None
-        return _Template(path, str(path), decoded, stamp)
+        return _read_template(path)
 
     # ----- findings
 
@@ -821,10 +844,14 @@ class HelmMapping:
         if template is None:
             return finding
         target = self._find(document, template, location)
+        elsewhere = None if target is not None else self._find_elsewhere(document, location)
         rendered_line = self._lines[location.line - 1] if location.line <= len(self._lines) else ""
         stream = _stream_name(self.display)
         message = finding.message
-        if target is None:
+        if elsewhere is not None:
+            target = elsewhere
+            where = f"{target.path}:{target.line}"
+        elif target is None:
             target = Location(template.display, 1, 1, 1, 1, 0, 0)
             quoted = rendered_line.strip()
             if len(quoted) > 80:
@@ -839,7 +866,9 @@ class HelmMapping:
         related = tuple(self._remap_related(item) for item in finding.related)
         related += (RelatedLocation(location, f"rendered at {stream}:{location.line}"),)
         fix = None
-        if finding.fix is not None:
+        if finding.fix is not None and elsewhere is not None:
+            fix = Fix(f"{finding.fix.description}, at {where}", Applicability.DISPLAY_ONLY, ())
+        elif finding.fix is not None:
             fix = self._translate_fix(finding.fix, document, template, where)
         return replace(finding, message=message, location=target, related=related, fix=fix)
 
@@ -869,6 +898,78 @@ class HelmMapping:
         if line is None:
             return None
         return _template_location(template, line, location, self._lines[target])
+
+    def _find_elsewhere(self, document: RenderedDocument, location: Location) -> Location | None:
+        """The line in a partial template or a values file that rendered ``location``.
+
+        Text from ``include``/``template`` of a ``define`` block, or from ``toYaml`` of a value,
+        comes out re-indented: lines are compared with one indentation shift for the whole
+        block, and a unique best match of at least two lines (or, in a values file, one unique
+        line holding a path) is accepted.
+        """
+        target = location.line - 1
+        low, high = document.body_line - 1, document.end_line - 1
+        if not low <= target <= high or document.template is None:
+            return None
+        rendered = self._lines[target]
+        if not rendered.strip():
+            return None
+        first, last = max(low, target - CONTEXT_LINES), min(high, target + CONTEXT_LINES)
+        window = tuple(self._lines[first : last + 1])
+        key = (document.template, target - first, location.column, window)
+        if key not in self._shared.found:
+            self._shared.found[key] = self._search_elsewhere(document, location, low, high)
+        return self._shared.found[key]
+
+    def _search_elsewhere(
+        self, document: RenderedDocument, location: Location, low: int, high: int
+    ) -> Location | None:
+        target = location.line - 1
+        rendered = self._lines[target]
+        best: list[tuple[int, _Template, int]] = []
+        for candidate, is_values in self._other_sources(document):
+            for line, score in _shifted_matches(candidate.model, self._lines, target, low, high):
+                if score < 2 and not (is_values and _holds_path(rendered)):
+                    continue
+                best.append((score, candidate, line))
+        if not best:
+            return None
+        best.sort(key=lambda item: item[0], reverse=True)
+        if len(best) > 1 and best[1][0] == best[0][0]:
+            return None
+        _, found, line = best[0]
+        return _shifted_location(found, line, location, rendered)
+
+    def _other_sources(self, document: RenderedDocument) -> list[tuple[_Template, bool]]:
+        """Partial templates (``templates/**/_*``) and ``values.yaml`` of the document's chart
+        and of the charts above it, each with whether it is a values file."""
+        assert document.template is not None
+        template_path = self.template_path(document)
+        if template_path is None:
+            return []
+        relative = template_path.relative_to(self.chart_dir).parts
+        charts = [self.chart_dir]
+        for index, part in enumerate(relative[:-1]):
+            if part == "charts" and index + 1 < len(relative):
+                charts.append(self.chart_dir.joinpath(*relative[: index + 2]))
+        sources: list[tuple[_Template, bool]] = []
+        for chart in charts:
+            partials = sorted(
+                path
+                for path in (chart / "templates").rglob("_*")
+                if path.is_file() and path.suffix in (".yaml", ".yml", ".tpl")
+            )
+            for path, is_values in [*((p, False) for p in partials), (chart / "values.yaml", True)]:
+                loaded = self._other(path)
+                if loaded is not None:
+                    sources.append((loaded, is_values))
+        return sources
+
+    def _other(self, path: Path) -> _Template | None:
+        key = str(path)
+        if key not in self._shared.files:
+            self._shared.files[key] = _read_template(path)
+        return self._shared.files[key]
 
     # ----- fixes
 
@@ -1009,6 +1110,82 @@ def _aligned(haystack: str, needle: str, low: int, high: int, limit: int = 2) ->
             places.append(position)
         position = haystack.find(needle, position + 1, high)
     return places
+
+
+#: A rendered line whose value is a path (``path: /x``, ``mountPath: /x``, ``- /x``).
+_PATH_VALUE = re.compile(r"(?:[\w.-]+:\s+|-\s+)[\"']?/[^\s\"']+[\"']?")
+
+
+def _holds_path(rendered: str) -> bool:
+    return _PATH_VALUE.fullmatch(rendered.strip()) is not None
+
+
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip(" "))
+
+
+def _shifted_matches(
+    model: _TemplateModel, rendered: list[str], target: int, low: int, high: int
+) -> list[tuple[int, int]]:
+    """``(line, score)`` for each line of ``model`` that renders ``rendered[target]`` once its
+    indentation is shifted, scored by how many lines around it agree under the same shift."""
+    text = rendered[target]
+    stripped = text.strip()
+    matches: list[tuple[int, int]] = []
+    for number, line in enumerate(model.lines):
+        if line.kind is _LITERAL:
+            if line.text.strip() != stripped:
+                continue
+        elif line.kind is not _PATTERN or not stripped.startswith(
+            line.text.lstrip().split("{{", 1)[0].rstrip("-").rstrip()
+        ):
+            continue
+        shift = _indent(text) - _indent(line.text)
+        if not _agrees_shifted(line, text, shift):
+            continue
+        score = 1
+        for step in (-1, 1):
+            r, u = target + step, number + step
+            for _ in range(CONTEXT_LINES):
+                while low <= r <= high and not rendered[r].strip():
+                    r += step
+                while 0 <= u < len(model.lines) and model.lines[u].kind in (_BLANK, _SILENT):
+                    u += step
+                if not (low <= r <= high and 0 <= u < len(model.lines)):
+                    break
+                if not _agrees_shifted(model.lines[u], rendered[r], shift):
+                    break
+                score += 1
+                r, u = r + step, u + step
+        matches.append((number, score))
+    return matches
+
+
+def _agrees_shifted(line: _Line, rendered: str, shift: int) -> bool:
+    """Whether ``line`` renders as ``rendered`` with ``shift`` more spaces of indentation."""
+    indent = _indent(rendered) - shift
+    if indent < 0 or line.kind not in (_LITERAL, _PATTERN):
+        return False
+    return _agrees(line, " " * indent + rendered.strip())
+
+
+def _shifted_location(
+    template: _Template, line: int, rendered: Location, rendered_text: str
+) -> Location:
+    """The span on ``template`` line ``line`` for a finding at ``rendered`` (re-indented)."""
+    model = template.model
+    text = model.lines[line].text.rstrip()
+    column = min(len(text), _indent(text) + max(0, rendered.column - 1 - _indent(rendered_text)))
+    start = model.starts[line]
+    return Location(
+        path=template.display,
+        line=line + 1,
+        column=column + 1,
+        end_line=line + 1,
+        end_column=len(text) + 1,
+        offset=start + column,
+        end_offset=start + len(text),
+    )
 
 
 def _template_location(
