@@ -932,6 +932,9 @@ class HelmMapping:
                 if score < 2 and not (is_values and _holds_path(rendered)):
                     continue
                 best.append((score, candidate, line))
+            if is_values and _holds_path(rendered):
+                # toYaml sorts keys: the rendered first key of a list item may be another one
+                best.extend((1, candidate, line) for line in _item_lines(candidate.model, rendered))
         if not best:
             return None
         best.sort(key=lambda item: item[0], reverse=True)
@@ -1113,11 +1116,32 @@ def _aligned(haystack: str, needle: str, low: int, high: int, limit: int = 2) ->
 
 
 #: A rendered line whose value is a path (``path: /x``, ``mountPath: /x``, ``- /x``).
-_PATH_VALUE = re.compile(r"(?:[\w.-]+:\s+|-\s+)[\"']?/[^\s\"']+[\"']?")
+_PATH_VALUE = re.compile(r"(?:-\s+)?(?:[\w.-]+:\s+)?[\"']?/[^\s\"']*[\"']?")
 
 
 def _holds_path(rendered: str) -> bool:
     return _PATH_VALUE.fullmatch(rendered.strip()) is not None
+
+
+def _item_key(text: str) -> str:
+    """A YAML line without indentation, list marker or comment."""
+    text = text.strip()
+    text = text[2:].lstrip() if text.startswith("- ") else text
+    return text.split(" #", 1)[0].rstrip()
+
+
+def _item_lines(model: _TemplateModel, rendered: str) -> list[int]:
+    """Lines of a values file equal to ``rendered`` once list markers are set aside, when the
+    two differ in their marker (the other lines are found with their indentation)."""
+    wanted = _item_key(rendered)
+    marked = rendered.strip().startswith("- ")
+    return [
+        number
+        for number, line in enumerate(model.lines)
+        if line.kind is _LITERAL
+        and _item_key(line.text) == wanted
+        and line.text.strip().startswith("- ") != marked
+    ]
 
 
 def _indent(text: str) -> int:
@@ -1175,7 +1199,10 @@ def _shifted_location(
     """The span on ``template`` line ``line`` for a finding at ``rendered`` (re-indented)."""
     model = template.model
     text = model.lines[line].text.rstrip()
-    column = min(len(text), _indent(text) + max(0, rendered.column - 1 - _indent(rendered_text)))
+    inside = rendered.column - 1 - _indent(rendered_text)
+    if rendered_text.lstrip().startswith("- ") and not text.lstrip().startswith("- "):
+        inside -= 2  # a list marker that toYaml put on another key of the item
+    column = min(len(text), _indent(text) + max(0, inside))
     start = model.starts[line]
     return Location(
         path=template.display,
