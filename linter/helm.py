@@ -71,9 +71,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from mountlint.edits import Applicability, Edit, Fix, apply_edits, select_non_overlapping
-from mountlint.findings import Finding, Location, RelatedLocation
+from mountlint.findings import Finding, Location, RelatedLocation, locate
 from mountlint.fixes import is_applicable
 from mountlint.sources import Decoded, FileStamp, decode
+from mountlint.yamlnodes import Node, get_path, parse_stream
 
 __all__ = [
     "CHART_FILES",
@@ -763,6 +764,7 @@ class SharedFiles:
     found: dict[tuple[str, int, int, tuple[str, ...]], Location | None] = field(
         default_factory=dict
     )
+    parsed: dict[str, Node | None] = field(default_factory=dict)
 
 
 class HelmMapping:
@@ -865,6 +867,10 @@ class HelmMapping:
             where = f"{template.display}:{target.line}"
         related = tuple(self._remap_related(item) for item in finding.related)
         related += (RelatedLocation(location, f"rendered at {stream}:{location.line}"),)
+        if elsewhere is None and target.line > 1:
+            value = self._value_of_line(document, template, target.line - 1)
+            if value is not None:
+                related += (value,)
         fix = None
         if finding.fix is not None and elsewhere is not None:
             fix = Fix(f"{finding.fix.description}, at {where}", Applicability.DISPLAY_ONLY, ())
@@ -942,6 +948,31 @@ class HelmMapping:
             return None
         _, found, line = best[0]
         return _shifted_location(found, line, location, rendered)
+
+    def _value_of_line(
+        self, document: RenderedDocument, template: _Template, line: int
+    ) -> RelatedLocation | None:
+        """Where in ``values.yaml`` the one ``{{ .Values.x.y }}`` of a template line is set."""
+        match = _VALUE_REFERENCE.search(template.model.lines[line].text)
+        if match is None or len(_VALUE_REFERENCE.findall(template.model.lines[line].text)) != 1:
+            return None
+        values = template.path.parent
+        while values.name != "templates" and values != values.parent:
+            values = values.parent
+        values_file = values.parent / "values.yaml"
+        loaded = self._other(values_file)
+        if loaded is None:
+            return None
+        if loaded.display not in self._shared.parsed:
+            stream = parse_stream(loaded.decoded.text)
+            roots = [document.root for document in stream.documents]
+            self._shared.parsed[loaded.display] = roots[0] if len(roots) == 1 else None
+        root = self._shared.parsed[loaded.display]
+        node = get_path(root, *match.group(1).split(".")) if root is not None else None
+        if node is None:
+            return None
+        at = locate(loaded.decoded.text, loaded.display, node)
+        return RelatedLocation(at, f"the value .Values.{match.group(1)} is set here")
 
     def _other_sources(self, document: RenderedDocument) -> list[tuple[_Template, bool]]:
         """Partial templates (``templates/**/_*``) and ``values.yaml`` of the document's chart
@@ -1115,6 +1146,11 @@ def _aligned(haystack: str, needle: str, low: int, high: int, limit: int = 2) ->
     return places
 
 
+#: A template action that prints one value, possibly through simple filters.
+_VALUE_REFERENCE = re.compile(
+    r"\{\{-?\s*\.Values\.([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*"
+    r"(?:\|\s*(?:quote|squote|toString|clean)\s*)*-?\}\}"
+)
 #: A rendered line whose value is a path (``path: /x``, ``mountPath: /x``, ``- /x``).
 _PATH_VALUE = re.compile(r"(?:-\s+)?(?:[\w.-]+:\s+)?[\"']?/[^\s\"']*[\"']?")
 

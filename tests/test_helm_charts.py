@@ -223,3 +223,17 @@ def test_committed_rendered_file_in_a_chart_counts_no_fix_that_fix_will_not_make
     fixed = run_mountlint("--fix", "chart/upstream.yaml", cwd=tmp_path)
     assert (chart / "upstream.yaml").read_text() == COMMITTED
     assert "fixed" not in fixed.stdout.splitlines()[-1]
+
+
+@needs_helm
+def test_a_templated_path_names_the_values_line_it_comes_from(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "helm" / "mounts", tmp_path / "mounts")
+    result = run_mountlint("--format", "json", "--select", "ML206", "mounts", cwd=tmp_path)
+    [finding] = _findings(result.stdout)
+    assert (finding["location"]["path"], finding["location"]["line"]) == (
+        "mounts/templates/daemonset.yaml",
+        39,
+    )
+    value = finding["related"][-1]
+    assert (value["location"]["path"], value["location"]["line"]) == ("mounts/values.yaml", 1)
+    assert value["message"] == "the value .Values.dataDir is set here"
