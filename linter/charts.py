@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import shlex
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,26 +110,38 @@ def not_rendered(chart: Path, message: str, settings: Settings) -> Finding | Non
     )
 
 
-def unique_findings(findings: Iterable[Finding], already: Iterable[Finding] = ()) -> list[Finding]:
+def unique_findings(
+    findings: Iterable[Finding], already: Iterable[Finding] = (), streams: Collection[str] = ()
+) -> list[Finding]:
     """The first of each finding that several renders reported at the same place, in order.
 
     Findings that are in ``already`` (such as those of a committed rendered file of the same
-    chart) are left out.
+    chart) are left out. A finding left in a rendered stream (one of ``streams``: its template
+    is not in the chart) is the same in every render when its object, field and message are.
     """
-    seen = {_identity(finding) for finding in already}
+    seen = {_identity(finding, streams) for finding in already}
     kept: list[Finding] = []
     for finding in findings:
-        key = _identity(finding)
+        key = _identity(finding, streams)
         if key not in seen:
             seen.add(key)
             kept.append(finding)
     return kept
 
 
-def _identity(finding: Finding) -> tuple[object, ...]:
+def _identity(finding: Finding, streams: Collection[str]) -> tuple[object, ...]:
     """What makes two findings in a chart's files the same: object names are left out, because
     they change with the release name and repeat from loops."""
     location = finding.location
+    if location.path in streams:
+        return (
+            finding.rule.code,
+            finding.object_kind,
+            finding.object_name,
+            finding.object_namespace,
+            finding.field_path,
+            finding.message,
+        )
     return (
         finding.rule.code,
         location.path,

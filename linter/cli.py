@@ -430,6 +430,9 @@ def _lint_charts(
         settings = resolved.settings
         outcome.files_checked += 1
         found: list[Finding] = []
+        suppressed: list[Finding] = []
+        streams: set[str] = set()
+        first_notice = len(outcome.notices)
         shared = SharedFiles()
         problem: str | None = None
         if chart_file(chart).name != "Chart.yaml":
@@ -450,7 +453,8 @@ def _lint_charts(
                 found.extend([failure] if failure is not None else [])
                 continue
             result = lint_source(Source(display=plan.display, raw=text.encode()), settings)
-            outcome.suppressed.extend(result.suppressed)
+            suppressed.extend(result.suppressed)
+            streams.add(plan.display)
             mapping = HelmMapping(text, plan.display, chart, shared)
             before = len(diffs)
             findings = _lint_helm_output(result, mapping, options, outcome, diffs)
@@ -461,7 +465,21 @@ def _lint_charts(
             found.extend([failure] if failure is not None else [])
         inside = os.path.join(str(chart), "")
         reported = [f for f in outcome.findings if f.location.path.startswith(inside)]
-        outcome.findings.extend(unique_findings(found, reported))
+        outcome.findings.extend(unique_findings(found, reported, streams))
+        outcome.suppressed.extend(unique_findings(suppressed, (), streams))
+        _drop_repeated_notices(outcome.notices, first_notice)
+
+
+def _drop_repeated_notices(notices: list[str], new_from: int) -> None:
+    """Keep the first of the notices that each render of a chart gives (``STREAM: text``)."""
+    seen: set[str] = set()
+    kept: list[str] = []
+    for notice in notices[new_from:]:
+        text = notice.split(": ", 1)[-1]
+        if text not in seen:
+            seen.add(text)
+            kept.append(notice)
+    notices[new_from:] = kept
 
 
 def _drop_repeated_diffs(diffs: list[str], new_from: int) -> None:
