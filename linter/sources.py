@@ -194,8 +194,9 @@ def discover(paths: Iterable[str]) -> Discovery:
             found.problems.append(InputProblem(given, _os_message(error)))
             continue
         if stat.S_ISDIR(info.st_mode):
-            if is_chart_dir(path):
-                _add_chart(chart_root(path), found)
+            chart = chart_root(path) if is_chart_dir(path) else chart_of_template(path / "_")
+            if chart is not None:
+                _add_chart(chart, found)
             _walk(path, found, seen, visited_dirs=set())
         elif stat.S_ISREG(info.st_mode):
             chart = chart_of_template(path)

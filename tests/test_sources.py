@@ -85,6 +85,7 @@ def test_discover_finds_charts_and_renders_subcharts_through_their_parent(tmp_pa
     assert discover([str(tmp_path / "chart" / "charts" / "sub")]).charts == [tmp_path / "chart"]
     template = tmp_path / "chart" / "templates" / "ds.yaml"
     assert discover([str(template)]).charts == [tmp_path / "chart"]
+    assert discover([str(template.parent)]).charts == [tmp_path / "chart"]
 
 
 def test_decode() -> None:
