@@ -85,7 +85,9 @@ def _chart_example_fires(code: str, found: dict[str, str], tmp_path: Path) -> No
     [instead] = yaml_examples(found["Use instead"])
     for name, template in (("example", example), ("instead", instead)):
         (tmp_path / name / "templates").mkdir(parents=True)
-        (tmp_path / name / "Chart.yaml").write_text(f"apiVersion: v2\nname: {name}\nversion: 1.0.0\n")
+        (tmp_path / name / "Chart.yaml").write_text(
+            f"apiVersion: v2\nname: {name}\nversion: 1.0.0\n"
+        )
         (tmp_path / name / "templates" / "daemonset.yaml").write_text(template)
     result = run_mountlint("--select", code, "example", "instead", cwd=tmp_path)
     assert f"example{os.sep}Chart.yaml:1:1: {code} " in result.stdout
