@@ -237,3 +237,11 @@ def test_a_templated_path_names_the_values_line_it_comes_from(tmp_path: Path) ->
     value = finding["related"][-1]
     assert (value["location"]["path"], value["location"]["line"]) == ("mounts/values.yaml", 1)
     assert value["message"] == "the value .Values.dataDir is set here"
+
+
+def test_an_excluded_chart_is_not_rendered(tmp_path: Path) -> None:
+    shutil.copytree(CHARTS / "broken", tmp_path / "vendor" / "broken")
+    (tmp_path / ".mountlint.yaml").write_text("exclude: [vendor]\n")
+    result = run_mountlint(".", cwd=tmp_path, env=NO_HELM)
+    assert result.returncode == 0, result.stdout
+    assert "ML003" not in result.stdout
