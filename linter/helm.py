@@ -18,7 +18,9 @@ API (used by the command line):
   at a repository root). A relative ``start`` gives a path relative to the working directory.
 - ``split_rendered(text) -> list[RenderedDocument]``: the documents of a stream, each with its
   ``# Source:`` path (None when it has none) and its line and character range.
-- ``HelmMapping(rendered_text, rendered_display, chart_dir)`` reads the templates once. It has
+- ``HelmMapping(rendered_text, rendered_display, chart_dir, shared=None)`` reads the templates
+  once (``shared``, a ``SharedFiles``, keeps partials and values files for all the renders of
+  one chart). It has
   ``.documents``, ``.document_at(offset)`` and ``.template_path(document)`` (subcharts are
   found by folder, chart name or dependency alias). ``.remap(findings) -> list[Finding]``
   moves every finding located in a sourced document of ``rendered_display`` to the template
@@ -30,7 +32,15 @@ API (used by the command line):
     actions must match with the actions as wildcards; ``{{ if }}``/``{{ end }}`` lines and
     branches that rendered nothing are stepped over). Several equally good places, or too little
     agreement, count as ambiguous;
+  * else in a partial template (``templates/**/_*``: ``define`` blocks that were included) or a
+    ``values.yaml`` (``toYaml`` of a value), of the chart or of the subchart the document came
+    from, where the rendered lines agree with one indentation shift for the whole block; a
+    unique best match of two or more lines is taken, or one unique line holding a path in a
+    values file (fixes there are display-only);
   * otherwise at the template's first line, with the rendered line quoted in the message.
+
+  A template line that prints one ``.Values`` key (``path: {{ .Values.dataDir | quote }}``)
+  also gets the ``values.yaml`` line of that key as a related location.
 
   Either way the rendered position is kept as a related location ("rendered at STREAM:LINE"),
   and the finding's related locations are moved the same way when their line is found.
@@ -51,9 +61,9 @@ API (used by the command line):
   ``HelmMapping(...).remap(findings)``.
 
 Limits: a template line that is both literal and unique but sits between lines that came from
-elsewhere (an ``include``) is accepted only when nothing around it contradicts it; text rendered
-from ``_helpers.tpl`` or values files is never located inside those files (such findings go to
-the first line of the template that includes them); a new line is inserted only between two
+elsewhere (an ``include``) is accepted only when nothing around it contradicts it; text from
+partials and values files is found by a plain line-by-line comparison that does not step over
+``{{ if }}`` branches, and is never fixed there; a new line is inserted only between two
 lines that are adjacent in the template, so a key added at the end of an ``{{ if }}`` branch is
 display-only.
 """
