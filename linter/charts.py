@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import os
 import shlex
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from mountlint.config import ChartValues
 from mountlint.findings import Finding, Location
-from mountlint.helm import DEFAULT_RELEASE_NAME, RENDERED_AT
+from mountlint.helm import DEFAULT_RELEASE_NAME, RENDERED_AT, HelmError, render_chart
 from mountlint.registry import RegisteredRule, all_rules
 from mountlint.rule import Scope
 from mountlint.settings import Settings
@@ -54,6 +54,29 @@ def plan_renders(chart: Path, configured: ChartValues) -> list[Render]:
             if ci_file.is_file():
                 renders.append(Render(chart, (*values, ci_file), configured.set_values, ci_file))
     return renders
+
+
+def rendered(renders: list[Render], jobs: int) -> Iterator[tuple[Render, str | HelmError]]:
+    """Each render with its output or its error, in order, with up to ``jobs`` helm processes.
+
+    With one job a render runs only when the previous one has been consumed, so that templates
+    fixed after one render are read by the next.
+    """
+    if jobs <= 1 or len(renders) <= 1:
+        for plan in renders:
+            yield plan, _render(plan)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(jobs, len(renders))) as pool:
+        yield from zip(renders, pool.map(_render, renders), strict=True)
+
+
+def _render(plan: Render) -> str | HelmError:
+    try:
+        return render_chart(plan.chart, plan.values_files, plan.set_values)
+    except HelmError as error:
+        return error
 
 
 def chart_file(chart: Path) -> Path:

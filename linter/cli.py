@@ -413,17 +413,14 @@ def _lint_charts(
         not_rendered,
         plan_renders,
         render_failed_message,
+        rendered,
         template_chart_message,
         unique_findings,
     )
-    from mountlint.helm import (
-        HelmMapping,
-        HelmNotFound,
-        HelmRenderError,
-        SharedFiles,
-        render_chart,
-    )
+    from mountlint.helm import HelmError, HelmMapping, HelmNotFound, HelmRenderError, SharedFiles
 
+    # renders run side by side, except when fixing: each render then reads the fixed templates
+    jobs = 1 if options.fix else options.jobs or os.cpu_count() or 1
     helm_missing = False
     for chart in charts:
         resolved = resolver.for_file(chart_file(chart))
@@ -439,16 +436,16 @@ def _lint_charts(
             problem = template_chart_message()
         elif helm_missing:
             problem = helm_missing_message(chart)
-        for plan in [] if problem else plan_renders(chart, resolved.chart_values(chart)):
-            try:
-                text = render_chart(chart, plan.values_files, plan.set_values)
-            except HelmNotFound:
+        plans = [] if problem else plan_renders(chart, resolved.chart_values(chart))
+        for plan, text in rendered(plans, jobs):
+            if isinstance(text, HelmNotFound):
                 helm_missing = True
                 problem = helm_missing_message(chart)
                 break
-            except HelmRenderError as error:
+            if isinstance(text, HelmError):
+                stderr = text.stderr if isinstance(text, HelmRenderError) else ""
                 failure = not_rendered(
-                    chart, render_failed_message(plan, error.stderr, str(error)), settings
+                    chart, render_failed_message(plan, stderr, str(text)), settings
                 )
                 found.extend([failure] if failure is not None else [])
                 continue
