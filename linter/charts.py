@@ -12,6 +12,7 @@ at the first line of ``Chart.yaml``, so a run never passes a chart it did not ch
 from __future__ import annotations
 
 import os
+import re
 import shlex
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
@@ -19,12 +20,20 @@ from pathlib import Path
 
 from mountlint.config import ChartValues
 from mountlint.findings import Finding, Location
-from mountlint.helm import DEFAULT_RELEASE_NAME, RENDERED_AT, HelmError, render_chart
+from mountlint.helm import (
+    DEFAULT_RELEASE_NAME,
+    RENDERED_AT,
+    HelmError,
+    render_chart,
+    split_rendered,
+)
 from mountlint.registry import RegisteredRule, all_rules
 from mountlint.rule import Scope
 from mountlint.settings import Settings
 from mountlint.sources import CHART_FILES
 
+#: A suppression comment that would silence a whole rendered stream.
+_FILE_DIRECTIVE = re.compile(r"#[ \t]*mountlint:[ \t]*disable-file\b")
 #: Longest helm error kept in a finding's message.
 MAX_ERROR_CHARACTERS = 300
 
@@ -77,6 +86,47 @@ def _render(plan: Render) -> str | HelmError:
         return render_chart(plan.chart, plan.values_files, plan.set_values)
     except HelmError as error:
         return error
+
+
+def per_template_texts(text: str) -> list[str]:
+    """A rendered stream to lint, split so that ``disable-file`` silences only its own template.
+
+    Helm keeps comments, so a ``# mountlint: disable-file`` in one template would otherwise
+    silence every template of the chart. Each template that holds one is linted alone and the
+    others together; the documents left out are blanked, so lines and offsets stay the stream's.
+    """
+    if _FILE_DIRECTIVE.search(text) is None:
+        return [text]
+    documents = split_rendered(text)
+    alone = {
+        document.template
+        for document in documents
+        if _FILE_DIRECTIVE.search(text, document.start_offset, document.end_offset)
+    }
+    groups = [
+        [d for d in documents if d.template == template] for template in sorted(alone, key=str)
+    ]
+    groups.append([document for document in documents if document.template not in alone])
+    texts = []
+    for group in groups:
+        if not group:
+            continue
+        kept = {document.index for document in group}
+        pieces: list[str] = []
+        position = 0
+        for document in documents:
+            if document.index in kept:
+                continue
+            pieces.append(text[position : document.start_offset])
+            pieces.append(_blank(text[document.start_offset : document.end_offset]))
+            position = document.end_offset
+        pieces.append(text[position:])
+        texts.append("".join(pieces))
+    return texts
+
+
+def _blank(chunk: str) -> str:
+    return re.sub(r"[^\r\n]", " ", chunk)
 
 
 def chart_file(chart: Path) -> Path:

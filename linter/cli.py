@@ -411,6 +411,7 @@ def _lint_charts(
         chart_file,
         helm_missing_message,
         not_rendered,
+        per_template_texts,
         plan_renders,
         render_failed_message,
         rendered,
@@ -449,8 +450,13 @@ def _lint_charts(
                 )
                 found.extend([failure] if failure is not None else [])
                 continue
-            result = lint_source(Source(display=plan.display, raw=text.encode()), settings)
-            suppressed.extend(result.suppressed)
+            results = [
+                lint_source(Source(display=plan.display, raw=piece.encode()), settings)
+                for piece in per_template_texts(text)
+            ]
+            result = results[0]
+            result.findings = [finding for part in results for finding in part.findings]
+            suppressed.extend(finding for part in results for finding in part.suppressed)
             streams.add(plan.display)
             mapping = HelmMapping(text, plan.display, chart, shared)
             before = len(diffs)

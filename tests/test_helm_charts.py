@@ -245,3 +245,16 @@ def test_an_excluded_chart_is_not_rendered(tmp_path: Path) -> None:
     result = run_mountlint(".", cwd=tmp_path, env=NO_HELM)
     assert result.returncode == 0, result.stdout
     assert "ML003" not in result.stdout
+
+
+@needs_helm
+def test_disable_file_in_a_template_silences_only_that_template(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "helm" / "mounts", tmp_path / "mounts")
+    probes = tmp_path / "mounts" / "templates" / "probes.yaml"
+    probes.write_text("# mountlint: disable-file=ML202\n" + probes.read_text())
+    result = run_mountlint("--select", "ML202,ML002", "mounts", cwd=tmp_path)
+    assert result.returncode == 1, result.stdout
+    assert [line.split(": ML")[0] for line in result.stdout.splitlines() if ": ML" in line] == [
+        "mounts/templates/daemonset.yaml:36:19"
+    ]
+    assert "2 suppressed" in result.stdout
