@@ -8,7 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -29,6 +29,7 @@ from mountlint.config import (
 )
 from mountlint.edits import Applicability
 from mountlint.engine import FileResult, lint_source
+from mountlint.findings import Finding
 from mountlint.fixes import FixOutcome, WriteRefused, fix_text, is_applicable, write_atomically
 from mountlint.registry import all_rules, did_you_mean, find_rule
 from mountlint.report import FORMATS, ReportOptions, RunOutcome, render
@@ -41,7 +42,9 @@ from mountlint.sources import (
     FileStamp,
     InputProblem,
     Source,
+    chart_of_template,
     discover,
+    is_chart_dir,
     read_file,
     read_stdin,
 )
@@ -89,6 +92,7 @@ class Options:
     sarif_category: str | None = None
     include_suppressed: bool = False
     no_kustomize: bool = False
+    no_helm: bool = False
     jobs: int | None = None
     chart_dir: str | None = None
     helm: str | None = None
@@ -231,20 +235,40 @@ class _Input:
 
 
 def _inputs(
-    options: Options, resolver: ConfigResolver, outcome: RunOutcome, consumed: set[Path]
+    options: Options,
+    resolver: ConfigResolver,
+    outcome: RunOutcome,
+    consumed: set[Path],
+    charts: list[Path] | None = None,
 ) -> list[_Input]:
-    """What to lint, each with its settings; problems and skipped folders go into ``outcome``."""
+    """What to lint, each with its settings; problems and skipped folders go into ``outcome``.
+
+    Helm charts to render go into ``charts`` (none with ``--no-helm``); their templates are then
+    linted through the rendered output, not as files.
+    """
     inputs: list[_Input] = []
     file_paths = [path for path in options.paths if path != "-"]
     if "-" in options.paths:
         inputs.append(_Input(resolver.default().settings, stdin=read_stdin(options.stdin_filename)))
     found = discover(file_paths)
     outcome.problems.extend(found.problems)
-    if found.skipped_template_dirs:
-        count = len(found.skipped_template_dirs)
+    rendered: set[Path] = set()
+    if charts is not None and not options.no_helm:
+        for chart in found.charts:
+            resolved_chart = resolver.for_file(chart / "Chart.yaml")
+            if not is_excluded(chart, resolved_chart.exclude, resolved_chart.exclude_base):
+                charts.append(chart)
+                rendered.add(chart.resolve())
+    skipped = [
+        folder
+        for folder in found.skipped_template_dirs
+        if _chart_of_template(folder / "x.yaml") not in rendered
+    ]
+    if skipped:
+        count = len(skipped)
         outcome.notices.append(
             f"skipped {count} Helm chart templates/ folder{'s' if count > 1 else ''} "
-            f"(first: {found.skipped_template_dirs[0]}); Go templates are not YAML: "
+            f"(first: {skipped[0]}); Go templates are not YAML: "
             "pipe `helm template` output into `mountlint -` instead"
         )
     for path in found.skipped_special:
@@ -258,10 +282,17 @@ def _inputs(
     for path in found.files:
         if consumed and path.resolve() in consumed:
             continue  # linted through its kustomize build
+        if rendered and _chart_of_template(path) in rendered:
+            continue  # linted through its chart's render
         resolved = resolver.for_file(path)
         if not is_excluded(path, resolved.exclude, resolved.exclude_base):
             inputs.append(_Input(resolved.settings, path=path))
     return inputs
+
+
+def _chart_of_template(path: Path) -> Path | None:
+    chart = chart_of_template(path)
+    return chart.resolve() if chart is not None else None
 
 
 def lint_input(item: _Input, max_size: int, keep_text: bool) -> FileResult | InputProblem:
@@ -405,9 +436,11 @@ def _lint_helm_output(
     options: Options,
     outcome: RunOutcome,
     diffs: list[str],
-) -> None:
-    """Report (and fix) findings of rendered output in the chart's templates."""
-    findings = mapping.remap(result.findings)
+) -> list[Finding]:
+    """Findings of rendered output moved to the chart's templates (which ``--fix`` fixes)."""
+    findings = [
+        _fixed_in_templates_only(finding, mapping) for finding in mapping.remap(result.findings)
+    ]
     for missing in mapping.missing_templates:
         outcome.notices.append(
             f"{result.source.display}: template {missing} is not in {mapping.chart_dir}; "
@@ -428,7 +461,116 @@ def _lint_helm_output(
             applied = {id(finding) for finding in change.applied}
             findings = [finding for finding in findings if id(finding) not in applied]
             outcome.fixed += len(change.applied)
-    outcome.findings.extend(findings)
+    return findings
+
+
+def _fixed_in_templates_only(finding: Finding, mapping: HelmMapping) -> Finding:
+    """A fix left in the rendered output is display-only: ``--fix`` edits templates, not output."""
+    fix = finding.fix
+    if (
+        fix is None
+        or fix.applicability is Applicability.DISPLAY_ONLY
+        or finding.location.path != mapping.display
+    ):
+        return finding
+    reason = "mountlint fixes chart templates, not rendered output; change the chart by hand"
+    return replace(finding, fix=fix.as_display_only(reason))
+
+
+def _lint_charts(
+    charts: list[Path],
+    resolver: ConfigResolver,
+    options: Options,
+    outcome: RunOutcome,
+    diffs: list[str],
+) -> None:
+    """Render each chart (its values, then each ``ci/*-values.yaml``) and lint the output.
+
+    A chart that cannot be rendered is one ML003 finding; a finding that several renders give
+    is reported once; a template is diffed once, from the first render that changes it.
+    """
+    from mountlint.charts import (
+        chart_file,
+        helm_missing_message,
+        not_rendered,
+        per_template_texts,
+        plan_renders,
+        render_failed_message,
+        rendered,
+        template_chart_message,
+        unique_findings,
+    )
+    from mountlint.helm import HelmError, HelmMapping, HelmNotFound, HelmRenderError, SharedFiles
+
+    # renders run side by side, except when fixing: each render then reads the fixed templates
+    jobs = 1 if options.fix else options.jobs or os.cpu_count() or 1
+    helm_missing = False
+    for chart in charts:
+        resolved = resolver.for_file(chart_file(chart))
+        settings = resolved.settings
+        outcome.files_checked += 1
+        found: list[Finding] = []
+        suppressed: list[Finding] = []
+        streams: set[str] = set()
+        first_notice = len(outcome.notices)
+        shared = SharedFiles()
+        problem: str | None = None
+        if chart_file(chart).name != "Chart.yaml":
+            problem = template_chart_message()
+        elif helm_missing:
+            problem = helm_missing_message(chart)
+        plans = [] if problem else plan_renders(chart, resolved.chart_values(chart))
+        for plan, text in rendered(plans, jobs):
+            if isinstance(text, HelmNotFound):
+                helm_missing = True
+                problem = helm_missing_message(chart)
+                break
+            if isinstance(text, HelmError):
+                stderr = text.stderr if isinstance(text, HelmRenderError) else ""
+                failure = not_rendered(
+                    chart, render_failed_message(plan, stderr, str(text)), settings
+                )
+                found.extend([failure] if failure is not None else [])
+                continue
+            results = [
+                lint_source(Source(display=plan.display, raw=piece.encode()), settings)
+                for piece in per_template_texts(text)
+            ]
+            result = results[0]
+            result.findings = [finding for part in results for finding in part.findings]
+            suppressed.extend(finding for part in results for finding in part.suppressed)
+            streams.add(plan.display)
+            mapping = HelmMapping(text, plan.display, chart, shared)
+            before = len(diffs)
+            findings = _lint_helm_output(result, mapping, options, outcome, diffs)
+            found.extend(findings)
+            _drop_repeated_diffs(diffs, before)
+        if problem is not None:
+            failure = not_rendered(chart, problem, settings)
+            found.extend([failure] if failure is not None else [])
+        inside = os.path.join(str(chart), "")
+        reported = [f for f in outcome.findings if f.location.path.startswith(inside)]
+        outcome.findings.extend(unique_findings(found, reported, streams))
+        outcome.suppressed.extend(unique_findings(suppressed, (), streams))
+        _drop_repeated_notices(outcome.notices, first_notice)
+
+
+def _drop_repeated_notices(notices: list[str], new_from: int) -> None:
+    """Keep the first of the notices that each render of a chart gives (``STREAM: text``)."""
+    seen: set[str] = set()
+    kept: list[str] = []
+    for notice in notices[new_from:]:
+        text = notice.split(": ", 1)[-1]
+        if text not in seen:
+            seen.add(text)
+            kept.append(notice)
+    notices[new_from:] = kept
+
+
+def _drop_repeated_diffs(diffs: list[str], new_from: int) -> None:
+    """Keep one diff per file: a later render proposes the same change to the same template."""
+    seen = {diff.split("\n", 1)[0] for diff in diffs[:new_from]}
+    diffs[new_from:] = [diff for diff in diffs[new_from:] if diff.split("\n", 1)[0] not in seen]
 
 
 def _helm_input(options: Options, resolver: ConfigResolver) -> _Input | None:
@@ -437,6 +579,10 @@ def _helm_input(options: Options, resolver: ConfigResolver) -> _Input | None:
         return None
     from mountlint.helm import HelmError, render_chart
 
+    if not Path(options.helm).is_dir():
+        raise RunError(f"--helm {options.helm}: the chart folder does not exist")
+    if not is_chart_dir(Path(options.helm)):
+        raise RunError(f"--helm {options.helm}: not a chart folder (it has no Chart.yaml)")
     try:
         rendered = render_chart(Path(options.helm), options.values, options.set_values)
     except HelmError as error:
@@ -533,7 +679,8 @@ def run(options: Options) -> int:
     try:
         fail_on = resolver.default().fail_on
         kustomized = _kustomize(options, resolver, outcome, diffs)
-        inputs = _inputs(options, resolver, outcome, kustomized.consumed)
+        charts: list[Path] = []
+        inputs = _inputs(options, resolver, outcome, kustomized.consumed, charts)
         helm_input = _helm_input(options, resolver)
     except (ConfigError, RunError) as error:
         _stderr(f"error: {error}")
@@ -553,12 +700,13 @@ def run(options: Options) -> int:
         _withhold_fixes_outside(result, options, outcome)
         mapping = _helm_mapping(result, options)
         if mapping is not None:
-            _lint_helm_output(result, mapping, options, outcome, diffs)
+            outcome.findings.extend(_lint_helm_output(result, mapping, options, outcome, diffs))
         elif options.fix or options.diff:
             _apply_fixes(result, options, item.settings, outcome, diffs)
         else:
             outcome.findings.extend(result.findings)
     progress.close()
+    _lint_charts(charts, resolver, options, outcome, diffs)
     outcome.exit_code = _exit_code(outcome, options, fail_on)
     for notice in outcome.notices:
         _stderr(notice)
@@ -690,6 +838,11 @@ def _write_report(outcome: RunOutcome, options: Options, to_stderr: bool) -> Non
     help="Render CHART_DIR with `helm template` and lint the output.",
 )
 @click.option(
+    "--no-helm",
+    is_flag=True,
+    help="Do not render Helm charts; skip their templates/ folders.",
+)
+@click.option(
     "--values", "-f", "values_files", multiple=True, metavar="FILE", help="Values file for --helm."
 )
 @click.option("--set", "set_values", multiple=True, metavar="K=V", help="Value for --helm.")
@@ -747,6 +900,7 @@ def command(
     proc_dir: str,
     chart_dir: str | None,
     helm_chart: str | None,
+    no_helm: bool,
     values_files: tuple[str, ...],
     set_values: tuple[str, ...],
     jobs: int | None,
@@ -793,6 +947,7 @@ def command(
         sarif_category=sarif_category,
         include_suppressed=include_suppressed,
         no_kustomize=no_kustomize,
+        no_helm=no_helm,
         jobs=jobs,
         chart_dir=chart_dir or helm_chart,
         helm=helm_chart,

@@ -27,6 +27,7 @@ from mountlint.settings import (
     AllowedHostPath,
     Settings,
 )
+from mountlint.sources import is_chart_dir
 from mountlint.yamlnodes import (
     BOOL_TAG,
     NULL_TAG,
@@ -319,6 +320,15 @@ class CommandLine:
 
 
 @dataclass(frozen=True)
+class ChartValues:
+    """How to render one Helm chart (``helm-charts`` in the configuration)."""
+
+    values: tuple[Path, ...] = ()
+    set_values: tuple[str, ...] = ()
+    ci_values: bool = True
+
+
+@dataclass(frozen=True)
 class Resolved:
     """Settings plus the run-level options that come from configuration."""
 
@@ -326,6 +336,15 @@ class Resolved:
     fail_on: str
     exclude: tuple[str, ...]
     exclude_base: Path
+    helm_charts: tuple[tuple[Path, ChartValues], ...] = ()
+
+    def chart_values(self, chart: Path) -> ChartValues:
+        """The configured rendering of ``chart`` (the defaults when it has none)."""
+        wanted = chart.resolve()
+        for folder, values in self.helm_charts:
+            if folder == wanted:
+                return values
+        return ChartValues()
 
 
 def resolve(config: Config, flags: CommandLine, cwd: Path) -> Resolved:
@@ -368,7 +387,30 @@ def resolve(config: Config, flags: CommandLine, cwd: Path) -> Resolved:
         fail_on=flags.fail_on or values.get("fail-on", "warning"),
         exclude=tuple(values.get("exclude", ())),
         exclude_base=base,
+        helm_charts=_helm_charts(config, base),
     )
+
+
+def _helm_charts(config: Config, base: Path) -> tuple[tuple[Path, ChartValues], ...]:
+    """``helm-charts`` with its folders and values files checked and made absolute."""
+    charts: list[tuple[Path, ChartValues]] = []
+    for name, entry in config.values.get("helm-charts", {}).items():
+        folder = base / name
+        if not is_chart_dir(folder):
+            raise config.error(("helm-charts", name), f"{folder} is not a chart (no Chart.yaml)")
+        files = []
+        for index, item in enumerate(entry.get("values", ())):
+            path = base / item
+            if not path.is_file():
+                raise config.error(("helm-charts", name, "values", index), f"no such file {path}")
+            files.append(path.resolve())
+        chart = ChartValues(
+            values=tuple(files),
+            set_values=tuple(entry.get("set", ())),
+            ci_values=bool(entry.get("ci-values", True)),
+        )
+        charts.append((folder.resolve(), chart))
+    return tuple(charts)
 
 
 def is_excluded(path: Path, patterns: tuple[str, ...], base: Path) -> bool:

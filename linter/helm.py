@@ -18,7 +18,9 @@ API (used by the command line):
   at a repository root). A relative ``start`` gives a path relative to the working directory.
 - ``split_rendered(text) -> list[RenderedDocument]``: the documents of a stream, each with its
   ``# Source:`` path (None when it has none) and its line and character range.
-- ``HelmMapping(rendered_text, rendered_display, chart_dir)`` reads the templates once. It has
+- ``HelmMapping(rendered_text, rendered_display, chart_dir, shared=None)`` reads the templates
+  once (``shared``, a ``SharedFiles``, keeps partials and values files for all the renders of
+  one chart). It has
   ``.documents``, ``.document_at(offset)`` and ``.template_path(document)`` (subcharts are
   found by folder, chart name or dependency alias). ``.remap(findings) -> list[Finding]``
   moves every finding located in a sourced document of ``rendered_display`` to the template
@@ -30,7 +32,15 @@ API (used by the command line):
     actions must match with the actions as wildcards; ``{{ if }}``/``{{ end }}`` lines and
     branches that rendered nothing are stepped over). Several equally good places, or too little
     agreement, count as ambiguous;
+  * else in a partial template (``templates/**/_*``: ``define`` blocks that were included) or a
+    ``values.yaml`` (``toYaml`` of a value), of the chart or of the subchart the document came
+    from, where the rendered lines agree with one indentation shift for the whole block; a
+    unique best match of two or more lines is taken, or one unique line holding a path in a
+    values file (fixes there are display-only);
   * otherwise at the template's first line, with the rendered line quoted in the message.
+
+  A template line that prints one ``.Values`` key (``path: {{ .Values.dataDir | quote }}``)
+  also gets the ``values.yaml`` line of that key as a related location.
 
   Either way the rendered position is kept as a related location ("rendered at STREAM:LINE"),
   and the finding's related locations are moved the same way when their line is found.
@@ -51,9 +61,9 @@ API (used by the command line):
   ``HelmMapping(...).remap(findings)``.
 
 Limits: a template line that is both literal and unique but sits between lines that came from
-elsewhere (an ``include``) is accepted only when nothing around it contradicts it; text rendered
-from ``_helpers.tpl`` or values files is never located inside those files (such findings go to
-the first line of the template that includes them); a new line is inserted only between two
+elsewhere (an ``include``) is accepted only when nothing around it contradicts it; text from
+partials and values files is found by a plain line-by-line comparison that does not step over
+``{{ if }}`` branches, and is never fixed there; a new line is inserted only between two
 lines that are adjacent in the template, so a key added at the end of an ``{{ if }}`` branch is
 display-only.
 """
@@ -71,13 +81,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from mountlint.edits import Applicability, Edit, Fix, apply_edits, select_non_overlapping
-from mountlint.findings import Finding, Location, RelatedLocation
+from mountlint.findings import Finding, Location, RelatedLocation, locate
 from mountlint.fixes import is_applicable
 from mountlint.sources import Decoded, FileStamp, decode
+from mountlint.yamlnodes import Node, get_path, parse_stream
 
 __all__ = [
     "CHART_FILES",
     "DEFAULT_RELEASE_NAME",
+    "RENDERED_AT",
     "HelmError",
     "HelmMapping",
     "HelmNotFound",
@@ -93,6 +105,8 @@ __all__ = [
 #: Files that make a directory a chart (``Chart.yaml.tmpl``: charts whose build generates it).
 CHART_FILES = ("Chart.yaml", "Chart.yaml.tmpl")
 DEFAULT_RELEASE_NAME = "release-name"
+#: How a message that could not be placed on a template line names the rendered line.
+RENDERED_AT = " (rendered at "
 DEFAULT_TIMEOUT = 120.0
 
 #: How many rendered lines on each side of a finding are compared with the template.
@@ -738,10 +752,41 @@ class TemplateChange:
         return self.fixed != self.original
 
 
+def _read_template(path: Path) -> _Template | None:
+    """A chart file as read once, or None when it cannot be read as text."""
+    try:
+        stamp = FileStamp.of(path)  # before reading: a later change makes writing refuse
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    decoded = decode(raw)
+    if not isinstance(decoded, Decoded):
+        return None
+    return _Template(path, str(path), decoded, stamp)
+
+
+@dataclass
+class SharedFiles:
+    """Partial templates and values files read once for all the renders of one chart, and the
+    places already found in them (renders with other values repeat most of their text)."""
+
+    files: dict[str, _Template | None] = field(default_factory=dict)
+    found: dict[tuple[str, int, int, tuple[str, ...]], Location | None] = field(
+        default_factory=dict
+    )
+    parsed: dict[str, Node | None] = field(default_factory=dict)
+
+
 class HelmMapping:
     """A rendered stream, its documents, and the chart templates they came from."""
 
-    def __init__(self, rendered_text: str, rendered_display: str, chart_dir: Path) -> None:
+    def __init__(
+        self,
+        rendered_text: str,
+        rendered_display: str,
+        chart_dir: Path,
+        shared: SharedFiles | None = None,
+    ) -> None:
         self.text = rendered_text
         self.display = rendered_display
         self.chart_dir = Path(chart_dir)
@@ -752,6 +797,7 @@ class HelmMapping:
         self._templates: dict[str, _Template | None] = {}
         self._by_display: dict[str, _Template] = {}
         self._missing: dict[str, None] = {}
+        self._shared = shared if shared is not None else SharedFiles()
 
     # ----- documents and templates
 
@@ -791,15 +837,7 @@ class HelmMapping:
         path = self.template_path(document)
         if path is None:
             return None
-        try:
-            stamp = FileStamp.of(path)  # before reading: a later change makes writing refuse
-            raw = path.read_bytes()
-        except OSError:
-            return None
-        decoded = decode(raw)
-        if not isinstance(decoded, Decoded):
-            return None
-        return _Template(path, str(path), decoded, stamp)
+        return _read_template(path)
 
     # ----- findings
 
@@ -818,16 +856,20 @@ class HelmMapping:
         if template is None:
             return finding
         target = self._find(document, template, location)
+        elsewhere = None if target is not None else self._find_elsewhere(document, location)
         rendered_line = self._lines[location.line - 1] if location.line <= len(self._lines) else ""
         stream = _stream_name(self.display)
         message = finding.message
-        if target is None:
+        if elsewhere is not None:
+            target = elsewhere
+            where = f"{target.path}:{target.line}"
+        elif target is None:
             target = Location(template.display, 1, 1, 1, 1, 0, 0)
             quoted = rendered_line.strip()
             if len(quoted) > 80:
                 quoted = quoted[:77] + "..."
             message = (
-                f"{message} (rendered at {stream}:{location.line} as `{quoted}`; mountlint "
+                f"{message}{RENDERED_AT}{stream}:{location.line} as `{quoted}`; mountlint "
                 "cannot tell which line of this template produced it)"
             )
             where = f"the lines of {template.display} that render {stream}:{location.line}"
@@ -835,8 +877,14 @@ class HelmMapping:
             where = f"{template.display}:{target.line}"
         related = tuple(self._remap_related(item) for item in finding.related)
         related += (RelatedLocation(location, f"rendered at {stream}:{location.line}"),)
+        if elsewhere is None and target.line > 1:
+            value = self._value_of_line(document, template, target.line - 1)
+            if value is not None:
+                related += (value,)
         fix = None
-        if finding.fix is not None:
+        if finding.fix is not None and elsewhere is not None:
+            fix = Fix(f"{finding.fix.description}, at {where}", Applicability.DISPLAY_ONLY, ())
+        elif finding.fix is not None:
             fix = self._translate_fix(finding.fix, document, template, where)
         return replace(finding, message=message, location=target, related=related, fix=fix)
 
@@ -866,6 +914,106 @@ class HelmMapping:
         if line is None:
             return None
         return _template_location(template, line, location, self._lines[target])
+
+    def _find_elsewhere(self, document: RenderedDocument, location: Location) -> Location | None:
+        """The line in a partial template or a values file that rendered ``location``.
+
+        Text from ``include``/``template`` of a ``define`` block, or from ``toYaml`` of a value,
+        comes out re-indented: lines are compared with one indentation shift for the whole
+        block, and a unique best match of at least two lines (or, in a values file, one unique
+        line holding a path) is accepted.
+        """
+        target = location.line - 1
+        low, high = document.body_line - 1, document.end_line - 1
+        if not low <= target <= high or document.template is None:
+            return None
+        rendered = self._lines[target]
+        if not rendered.strip():
+            return None
+        first, last = max(low, target - CONTEXT_LINES), min(high, target + CONTEXT_LINES)
+        window = tuple(self._lines[first : last + 1])
+        key = (document.template, target - first, location.column, window)
+        if key not in self._shared.found:
+            self._shared.found[key] = self._search_elsewhere(document, location, low, high)
+        return self._shared.found[key]
+
+    def _search_elsewhere(
+        self, document: RenderedDocument, location: Location, low: int, high: int
+    ) -> Location | None:
+        target = location.line - 1
+        rendered = self._lines[target]
+        best: list[tuple[int, _Template, int]] = []
+        for candidate, is_values in self._other_sources(document):
+            for line, score in _shifted_matches(candidate.model, self._lines, target, low, high):
+                if score < 2 and not (is_values and _holds_path(rendered)):
+                    continue
+                best.append((score, candidate, line))
+            if is_values and _holds_path(rendered):
+                # toYaml sorts keys: the rendered first key of a list item may be another one
+                best.extend((1, candidate, line) for line in _item_lines(candidate.model, rendered))
+        if not best:
+            return None
+        best.sort(key=lambda item: item[0], reverse=True)
+        if len(best) > 1 and best[1][0] == best[0][0]:
+            return None
+        _, found, line = best[0]
+        return _shifted_location(found, line, location, rendered)
+
+    def _value_of_line(
+        self, document: RenderedDocument, template: _Template, line: int
+    ) -> RelatedLocation | None:
+        """Where in ``values.yaml`` the one ``{{ .Values.x.y }}`` of a template line is set."""
+        match = _VALUE_REFERENCE.search(template.model.lines[line].text)
+        if match is None or len(_VALUE_REFERENCE.findall(template.model.lines[line].text)) != 1:
+            return None
+        values = template.path.parent
+        while values.name != "templates" and values != values.parent:
+            values = values.parent
+        values_file = values.parent / "values.yaml"
+        loaded = self._other(values_file)
+        if loaded is None:
+            return None
+        if loaded.display not in self._shared.parsed:
+            stream = parse_stream(loaded.decoded.text)
+            roots = [document.root for document in stream.documents]
+            self._shared.parsed[loaded.display] = roots[0] if len(roots) == 1 else None
+        root = self._shared.parsed[loaded.display]
+        node = get_path(root, *match.group(1).split(".")) if root is not None else None
+        if node is None:
+            return None
+        at = locate(loaded.decoded.text, loaded.display, node)
+        return RelatedLocation(at, f"the value .Values.{match.group(1)} is set here")
+
+    def _other_sources(self, document: RenderedDocument) -> list[tuple[_Template, bool]]:
+        """Partial templates (``templates/**/_*``) and ``values.yaml`` of the document's chart
+        and of the charts above it, each with whether it is a values file."""
+        assert document.template is not None
+        template_path = self.template_path(document)
+        if template_path is None:
+            return []
+        relative = template_path.relative_to(self.chart_dir).parts
+        charts = [self.chart_dir]
+        for index, part in enumerate(relative[:-1]):
+            if part == "charts" and index + 1 < len(relative):
+                charts.append(self.chart_dir.joinpath(*relative[: index + 2]))
+        sources: list[tuple[_Template, bool]] = []
+        for chart in charts:
+            partials = sorted(
+                path
+                for path in (chart / "templates").rglob("_*")
+                if path.is_file() and path.suffix in (".yaml", ".yml", ".tpl")
+            )
+            for path, is_values in [*((p, False) for p in partials), (chart / "values.yaml", True)]:
+                loaded = self._other(path)
+                if loaded is not None:
+                    sources.append((loaded, is_values))
+        return sources
+
+    def _other(self, path: Path) -> _Template | None:
+        key = str(path)
+        if key not in self._shared.files:
+            self._shared.files[key] = _read_template(path)
+        return self._shared.files[key]
 
     # ----- fixes
 
@@ -1006,6 +1154,111 @@ def _aligned(haystack: str, needle: str, low: int, high: int, limit: int = 2) ->
             places.append(position)
         position = haystack.find(needle, position + 1, high)
     return places
+
+
+#: A template action that prints one value, possibly through simple filters.
+_VALUE_REFERENCE = re.compile(
+    r"\{\{-?\s*\.Values\.([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*"
+    r"(?:\|\s*(?:quote|squote|toString|clean)\s*)*-?\}\}"
+)
+#: A rendered line whose value is a path (``path: /x``, ``mountPath: /x``, ``- /x``).
+_PATH_VALUE = re.compile(r"(?:-\s+)?(?:[\w.-]+:\s+)?[\"']?/[^\s\"']*[\"']?")
+
+
+def _holds_path(rendered: str) -> bool:
+    return _PATH_VALUE.fullmatch(rendered.strip()) is not None
+
+
+def _item_key(text: str) -> str:
+    """A YAML line without indentation, list marker or comment."""
+    text = text.strip()
+    text = text[2:].lstrip() if text.startswith("- ") else text
+    return text.split(" #", 1)[0].rstrip()
+
+
+def _item_lines(model: _TemplateModel, rendered: str) -> list[int]:
+    """Lines of a values file equal to ``rendered`` once list markers are set aside, when the
+    two differ in their marker (the other lines are found with their indentation)."""
+    wanted = _item_key(rendered)
+    marked = rendered.strip().startswith("- ")
+    return [
+        number
+        for number, line in enumerate(model.lines)
+        if line.kind is _LITERAL
+        and _item_key(line.text) == wanted
+        and line.text.strip().startswith("- ") != marked
+    ]
+
+
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip(" "))
+
+
+def _shifted_matches(
+    model: _TemplateModel, rendered: list[str], target: int, low: int, high: int
+) -> list[tuple[int, int]]:
+    """``(line, score)`` for each line of ``model`` that renders ``rendered[target]`` once its
+    indentation is shifted, scored by how many lines around it agree under the same shift."""
+    text = rendered[target]
+    stripped = text.strip()
+    matches: list[tuple[int, int]] = []
+    for number, line in enumerate(model.lines):
+        if line.kind is _LITERAL:
+            if line.text.strip() != stripped:
+                continue
+        elif line.kind is not _PATTERN or not stripped.startswith(
+            line.text.lstrip().split("{{", 1)[0].rstrip("-").rstrip()
+        ):
+            continue
+        shift = _indent(text) - _indent(line.text)
+        if not _agrees_shifted(line, text, shift):
+            continue
+        score = 1
+        for step in (-1, 1):
+            r, u = target + step, number + step
+            for _ in range(CONTEXT_LINES):
+                while low <= r <= high and not rendered[r].strip():
+                    r += step
+                while 0 <= u < len(model.lines) and model.lines[u].kind in (_BLANK, _SILENT):
+                    u += step
+                if not (low <= r <= high and 0 <= u < len(model.lines)):
+                    break
+                if not _agrees_shifted(model.lines[u], rendered[r], shift):
+                    break
+                score += 1
+                r, u = r + step, u + step
+        matches.append((number, score))
+    return matches
+
+
+def _agrees_shifted(line: _Line, rendered: str, shift: int) -> bool:
+    """Whether ``line`` renders as ``rendered`` with ``shift`` more spaces of indentation."""
+    indent = _indent(rendered) - shift
+    if indent < 0 or line.kind not in (_LITERAL, _PATTERN):
+        return False
+    return _agrees(line, " " * indent + rendered.strip())
+
+
+def _shifted_location(
+    template: _Template, line: int, rendered: Location, rendered_text: str
+) -> Location:
+    """The span on ``template`` line ``line`` for a finding at ``rendered`` (re-indented)."""
+    model = template.model
+    text = model.lines[line].text.rstrip()
+    inside = rendered.column - 1 - _indent(rendered_text)
+    if rendered_text.lstrip().startswith("- ") and not text.lstrip().startswith("- "):
+        inside -= 2  # a list marker that toYaml put on another key of the item
+    column = min(len(text), _indent(text) + max(0, inside))
+    start = model.starts[line]
+    return Location(
+        path=template.display,
+        line=line + 1,
+        column=column + 1,
+        end_line=line + 1,
+        end_column=len(text) + 1,
+        offset=start + column,
+        end_offset=start + len(text),
+    )
 
 
 def _template_location(

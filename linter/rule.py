@@ -39,6 +39,7 @@ class Scope(str, Enum):
 
     SYNTAX = "syntax"  #: nothing: the engine reports parse failures under this rule
     SUPPRESSION = "suppression"  #: nothing: the engine reports unused suppressions under it
+    CHART = "chart"  #: nothing: the command line reports Helm charts it could not render under it
     MOUNT = "mount"  #: check(mount: Mount, context: RuleContext) for every volumeMount
     POD = "pod"  #: check(pod: PodSpec, context: RuleContext) for every pod spec
     PERSISTENT_VOLUME = "persistent-volume"  #: check(volume: PersistentVolume, context)

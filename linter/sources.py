@@ -136,9 +136,38 @@ class Discovery:
     skipped_special: list[Path] = field(default_factory=list)
     skipped_symlinked_dirs: list[Path] = field(default_factory=list)
     symlinked_files: set[Path] = field(default_factory=set)
+    #: Helm charts among the inputs (folders, and the charts of templates given as files)
+    charts: list[Path] = field(default_factory=list)
 
 
 _CHART_MARKERS = ("Chart.yaml", "Chart.yml", "Chart.yaml.tmpl", "values.yaml")
+#: Files that make a folder a Helm chart (``Chart.yaml.tmpl``: charts whose build generates it).
+CHART_FILES = ("Chart.yaml", "Chart.yaml.tmpl")
+
+
+def is_chart_dir(path: Path) -> bool:
+    """A folder holding ``Chart.yaml`` (or ``Chart.yaml.tmpl``)."""
+    return any((path / name).is_file() for name in CHART_FILES)
+
+
+def chart_root(chart: Path) -> Path:
+    """The chart ``helm template`` renders ``chart`` with: its parent when it is a subchart."""
+    while chart.parent.name == "charts" and is_chart_dir(chart.parent.parent):
+        chart = chart.parent.parent
+    return chart
+
+
+def chart_of_template(path: Path) -> Path | None:
+    """The chart to render for a file under a chart's ``templates/`` folder (None otherwise).
+
+    A relative ``path`` gives a chart path relative to the working directory.
+    """
+    absolute = Path(os.path.abspath(path))
+    for folder in absolute.parents:
+        if folder.name == "templates" and is_chart_dir(folder.parent):
+            chart = chart_root(folder.parent)
+            return chart if path.is_absolute() else Path(os.path.relpath(chart))
+    return None
 
 
 def is_helm_templates_dir(path: Path) -> bool:
@@ -173,8 +202,14 @@ def discover(paths: Iterable[str]) -> Discovery:
             found.problems.append(InputProblem(given, _os_message(error)))
             continue
         if stat.S_ISDIR(info.st_mode):
+            chart = chart_root(path) if is_chart_dir(path) else chart_of_template(path / "_")
+            if chart is not None:
+                _add_chart(chart, found)
             _walk(path, found, seen, visited_dirs=set())
         elif stat.S_ISREG(info.st_mode):
+            chart = chart_of_template(path)
+            if chart is not None:
+                _add_chart(chart, found)
             _add(path, found, seen)
             if path.is_symlink():
                 found.symlinked_files.add(path)
@@ -205,6 +240,11 @@ def _add(path: Path, found: Discovery, seen: set[Path]) -> None:
     if path not in seen:
         seen.add(path)
         found.files.append(path)
+
+
+def _add_chart(chart: Path, found: Discovery) -> None:
+    if chart not in found.charts:
+        found.charts.append(chart)
 
 
 def _walk(
@@ -238,6 +278,8 @@ def _walk(
             if item.is_symlink():
                 found.skipped_symlinked_dirs.append(path)
                 continue
+            if is_chart_dir(path):
+                _add_chart(chart_root(path), found)  # a subchart is rendered with its parent
             if is_helm_templates_dir(path):
                 found.skipped_template_dirs.append(path)
                 continue

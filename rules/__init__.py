@@ -8,6 +8,7 @@ RULE_MODULES: tuple[str, ...] = (
     "bidirectional_broad_host_mount",
     "bidirectional_on_windows",
     "bidirectional_requires_privileged",
+    "chart_not_rendered",
     "duplicate_mount_path",
     "host_mount_pins_runtime_mounts",
     "host_path_not_allowed",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from helpers import run_mountlint
@@ -36,9 +37,20 @@ def test_real_and_helm_rendered(corpus: Path) -> None:
         path.endswith("nodeExporter-daemonset.yaml") and code.startswith("ML1")
         for path, _, code in where
     )
-    # Helm chart sources are skipped (said once), never reported as broken YAML
-    assert not any("/templates/" in path for path, _, _ in where)
-    assert stderr.count("Helm chart templates/ folder") == 1
+    # Helm charts are rendered (when helm is on PATH): findings land in templates, never ML001
+    assert not any("/templates/" in path and code == "ML001" for path, _, code in where)
+    if shutil.which("helm") is None:
+        assert {code for path, _, code in where if "/templates/" in path} == set()
+        return
+    assert "Helm chart templates/ folder" not in stderr
+    hg = "helm-rendered/helm/pkg/cmd/testdata/testcharts/"
+    assert {(path, code) for path, _, code in where if code == "ML003"} == {
+        (hg + "chart-with-template-with-invalid-yaml/Chart.yaml", "ML003"),
+        ("helm-rendered/inspektor-gadget/charts/gadget/Chart.yaml.tmpl", "ML003"),
+    }
+    # a hostPath from a partial template (define/include) is placed in that partial
+    datadog = "helm-rendered/datadog/charts/datadog/templates/"
+    assert any(path.startswith(datadog + "_") for path, _, _ in where)
 
 
 def test_fix_over_real_corpus_is_clean_for_ml101(corpus: Path, tmp_path: Path) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,7 @@ from mountlint.rule import FixAvailability, Scope
 from mountlint.ruledocs import REQUIRED_SECTIONS, render_markdown, sections, yaml_examples
 from mountlint.settings import Settings
 
-from helpers import REPO
+from helpers import REPO, run_mountlint
 
 RULES = {item.rule.code: item for item in all_rules()}
 
@@ -65,11 +67,31 @@ def _settings_for_examples(code: str, found: dict[str, str], tmp_path: Path) -> 
 def test_example_fires_and_use_instead_does_not(code: str, tmp_path: Path) -> None:
     rule = RULES[code].rule
     found = sections(rule.doc)
+    if rule.scope is Scope.CHART:
+        _chart_example_fires(code, found, tmp_path)
+        return
     settings = _settings_for_examples(code, found, tmp_path)
     [example] = yaml_examples(found["Example"])
     assert code in {f.rule.code for f in lint_text(example, "example.yaml", settings)}
     for instead in yaml_examples(found["Use instead"]):
         assert lint_text(instead, "instead.yaml", settings) == []
+
+
+def _chart_example_fires(code: str, found: dict[str, str], tmp_path: Path) -> None:
+    """A chart rule's examples are templates: the example's chart is reported, the other not."""
+    if shutil.which("helm") is None:
+        pytest.skip("helm is not on PATH")
+    [example] = yaml_examples(found["Example"])
+    [instead] = yaml_examples(found["Use instead"])
+    for name, template in (("example", example), ("instead", instead)):
+        (tmp_path / name / "templates").mkdir(parents=True)
+        (tmp_path / name / "Chart.yaml").write_text(
+            f"apiVersion: v2\nname: {name}\nversion: 1.0.0\n"
+        )
+        (tmp_path / name / "templates" / "daemonset.yaml").write_text(template)
+    result = run_mountlint("--select", code, "example", "instead", cwd=tmp_path)
+    assert f"example{os.sep}Chart.yaml:1:1: {code} " in result.stdout
+    assert "instead" not in result.stdout
 
 
 def test_one_syntax_rule() -> None:

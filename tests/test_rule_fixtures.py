@@ -11,6 +11,9 @@
   adds rules to the fixture's own, ``allowed_host_paths`` is a list of
   ``{"path_prefix": ..., "read_only": ...}``.
 
+A rule about Helm charts (ML003) has chart folders instead: ``bad/`` (its ``Chart.yaml`` marks
+the expected line) and ``good/``, rendered with the real ``helm``, and ``findings.txt``.
+
 Each fixture is linted with only its own rule selected, so fixtures do not depend on each other.
 Set MOUNTLINT_UPDATE_SNAPSHOTS=1 to rewrite the snapshots after reviewing a change.
 """
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +32,15 @@ from mountlint.engine import lint_text
 from mountlint.fixes import fix_text
 from mountlint.registry import all_rules
 from mountlint.report.text import format_finding
-from mountlint.rule import FixAvailability
+from mountlint.rule import FixAvailability, Scope
 from mountlint.settings import AllowedHostPath, Settings
 
-from helpers import FIXTURES, update_snapshots
+from helpers import FIXTURES, run_mountlint, update_snapshots
 
 RULE_FIXTURES = FIXTURES / "rules"
 EXPECT = re.compile(r"#\s*expect:\s*([A-Z0-9, ]+)\s*$")
-CODES = [item.rule.code for item in all_rules()]
+CHART_CODES = [item.rule.code for item in all_rules() if item.rule.scope is Scope.CHART]
+CODES = [item.rule.code for item in all_rules() if item.rule.code not in CHART_CODES]
 
 
 def _settings(folder: Path, code: str) -> Settings:
@@ -78,6 +83,31 @@ def test_every_rule_has_fixtures(code: str) -> None:
     folder = RULE_FIXTURES / code
     assert (folder / "bad.yaml").is_file(), f"{folder}/bad.yaml is missing"
     assert (folder / "good.yaml").is_file(), f"{folder}/good.yaml is missing"
+
+
+@pytest.mark.parametrize("code", CHART_CODES)
+def test_every_chart_rule_has_fixture_charts(code: str) -> None:
+    folder = RULE_FIXTURES / code
+    assert (folder / "bad" / "Chart.yaml").is_file(), f"{folder}/bad/Chart.yaml is missing"
+    assert (folder / "good" / "Chart.yaml").is_file(), f"{folder}/good/Chart.yaml is missing"
+
+
+@pytest.mark.skipif(shutil.which("helm") is None, reason="helm is not on PATH")
+@pytest.mark.parametrize("code", CHART_CODES)
+def test_chart_fixtures(code: str) -> None:
+    folder = RULE_FIXTURES / code
+    chart = folder / "bad" / "Chart.yaml"
+    result = run_mountlint("--select", code, "bad", "good", cwd=folder)
+    assert result.returncode == 1, result.stderr
+    reported = {
+        (line.split(":", 2)[0], int(line.split(":", 2)[1]), line.split(" ", 2)[1])
+        for line in result.stdout.splitlines()
+        if line.startswith(("bad/", "good/"))
+    }
+    expected = {("bad/Chart.yaml", line, c) for line, c in _expected(chart.read_text())}
+    assert reported == expected
+    report = "".join(line + "\n" for line in result.stdout.splitlines() if ": ML" in line)
+    _check_snapshot(folder / "findings.txt", report)
 
 
 @pytest.mark.parametrize("code", CODES)

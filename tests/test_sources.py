@@ -65,10 +65,27 @@ def test_helm_template_given_explicitly_is_not_a_syntax_error(tmp_path: Path) ->
     template.write_text(
         "{{- if .Values.on }}\nkind: DaemonSet\nspec:\n  volumes: {{ toYaml .Values.volumes | nindent 4 }}\n  hostPath: x\n{{- end }}\n"
     )
-    result = run_mountlint(str(template))
+    result = run_mountlint("--no-helm", str(template))
     assert result.returncode == 0
     assert "Helm template" in result.stderr
     assert "ML001" not in result.stdout
+    # rendering is on by default: the template's chart is rendered (this one is not a valid chart)
+    rendered = run_mountlint(str(template))
+    assert "ML001" not in rendered.stdout
+    assert f"{tmp_path / 'chart' / 'Chart.yaml'}:1:1: ML003 [error]" in rendered.stdout
+
+
+def test_discover_finds_charts_and_renders_subcharts_through_their_parent(tmp_path: Path) -> None:
+    _tree(tmp_path)
+    for relative in ["chart/charts/sub/Chart.yaml", "charts/other/Chart.yaml.tmpl"]:
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text("a: 1\n")
+    found = discover([str(tmp_path)])
+    assert found.charts == [tmp_path / "chart", tmp_path / "charts" / "other"]
+    assert discover([str(tmp_path / "chart" / "charts" / "sub")]).charts == [tmp_path / "chart"]
+    template = tmp_path / "chart" / "templates" / "ds.yaml"
+    assert discover([str(template)]).charts == [tmp_path / "chart"]
+    assert discover([str(template.parent)]).charts == [tmp_path / "chart"]
 
 
 def test_decode() -> None:
