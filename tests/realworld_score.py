@@ -58,6 +58,12 @@ class Score:
     labels: dict[MountKey, Label]
     flagged: dict[MountKey, list[str]] = field(default_factory=dict)
     unmatched: list[str] = field(default_factory=list)
+    info: int = 0
+
+    @property
+    def repeated(self) -> dict[MountKey, list[str]]:
+        """Mounts with more than one warning or error: one finding per mount is the rule."""
+        return {key: where for key, where in self.flagged.items() if len(where) > 1}
 
     @property
     def true_positives(self) -> list[Label]:
@@ -95,7 +101,8 @@ class Score:
             f"  warning/error findings on {len(self.flagged)} mounts: "
             f"{len(self.true_positives)} true, {len(self.false_positives)} false; "
             f"{len(self.false_negatives)} hazards missed",
-            f"  precision {self.precision:.3f}  recall {self.recall:.3f}",
+            f"  precision {self.precision:.3f}  recall {self.recall:.3f}  "
+            f"(info-level findings, not scored: {self.info})",
         ]
         for title, items in (
             ("false positives", self.false_positives),
@@ -104,6 +111,9 @@ class Score:
             if items:
                 lines.append(f"  {title}:")
                 lines.extend(f"    {_describe(label)}: {label.reason}" for label in items)
+        if self.repeated:
+            lines.append("  mounts with more than one finding:")
+            lines.extend(f"    {key}: {where}" for key, where in self.repeated.items())
         if self.unmatched:
             lines.append("  findings that match no labelled mount:")
             lines.extend(f"    {text}" for text in self.unmatched)
@@ -218,7 +228,12 @@ def _finding_key(finding: dict[str, Any], root: Path) -> MountKey | None:
     path = path if path.is_absolute() else root / path
     wanted = finding["object"]
     container_path, _, _ = finding["field_path"].rpartition(".volumeMounts[")
-    for document in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+    try:
+        documents = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+        relative = path.resolve().relative_to(root.resolve()).as_posix()
+    except (OSError, ValueError, yaml.YAMLError):
+        return None
+    for document in documents:
         try:
             trail = _walk(document, finding["field_path"])
             container = _walk(document, container_path)[-1]
@@ -238,7 +253,7 @@ def _finding_key(finding: dict[str, Any], root: Path) -> MountKey | None:
         if metadata.get("namespace") != wanted["namespace"]:
             continue
         return (
-            path.relative_to(root).as_posix(),
+            relative,
             wanted["kind"],
             wanted["namespace"],
             wanted["name"],
@@ -267,6 +282,7 @@ def score(findings: list[dict[str, Any]], labels: dict[MountKey, Label], root: P
     result = Score(labels)
     for finding in findings:
         if finding["severity"] not in SCORED_LEVELS:
+            result.info += 1
             continue
         key = _finding_key(finding, root)
         location = f"{finding['location']['path']}:{finding['location']['line']}"

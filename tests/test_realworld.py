@@ -40,6 +40,11 @@ def test_every_host_path_mount_is_labelled_once() -> None:
     assert not changed, f"host path differs from the label: {changed}"
 
 
+def test_inputs_are_plain_files() -> None:
+    links = [path for path in REALWORLD.rglob("*") if path.is_symlink()]
+    assert not links, f"symbolic links in the real-world inputs: {links}"
+
+
 def test_labelled_set_is_large_enough_to_measure() -> None:
     labels = load_labels()
     projects = {key[0].split("/", 1)[0] for key in labels}
@@ -54,6 +59,7 @@ def test_ml101_precision_and_recall() -> None:
     report = result.report()
     print("\n" + report)
     assert not result.unmatched, report
+    assert not result.repeated, report
     assert result.precision >= MIN_PRECISION, report
     assert result.recall >= MIN_RECALL, report
 
