@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 
 REALWORLD = Path(__file__).resolve().parent / "realworld"
 LABELS = REALWORLD / "labels.yaml"
@@ -126,9 +127,14 @@ def _describe(label: Label) -> str:
     return f"{file} {kind} {where} [{container}] {label.host_path} at {mount_path}"
 
 
+def _yaml() -> YAML:
+    """A plain safe loader: the inputs are read without any mountlint code."""
+    return YAML(typ="safe", pure=True)
+
+
 def load_labels(path: Path = LABELS) -> dict[MountKey, Label]:
     """Read the labels; raise ``ValueError`` on a malformed or repeated entry."""
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document = _yaml().load(path.read_text(encoding="utf-8"))
     labels: dict[MountKey, Label] = {}
     for entry in document["mounts"]:
         if not isinstance(entry.get("hazard"), bool) or not str(entry.get("reason") or "").strip():
@@ -185,7 +191,7 @@ def host_path_mounts(root: Path = REALWORLD) -> dict[MountKey, str]:
     mounts: dict[MountKey, str] = {}
     for path in input_files(root):
         relative = path.relative_to(root).as_posix()
-        for document in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+        for document in _yaml().load_all(path.read_text(encoding="utf-8")):
             for obj in _objects(document):
                 spec = _pod_spec(obj)
                 if spec is None:
@@ -229,9 +235,9 @@ def _finding_key(finding: dict[str, Any], root: Path) -> MountKey | None:
     wanted = finding["object"]
     container_path, _, _ = finding["field_path"].rpartition(".volumeMounts[")
     try:
-        documents = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+        documents = list(_yaml().load_all(path.read_text(encoding="utf-8")))
         relative = path.resolve().relative_to(root.resolve()).as_posix()
-    except (OSError, ValueError, yaml.YAMLError):
+    except (OSError, ValueError, YAMLError):
         return None
     for document in documents:
         try:
