@@ -35,7 +35,7 @@ _TEMPLATE_KINDS = frozenset(
     {"Deployment", "DaemonSet", "StatefulSet", "ReplicaSet", "ReplicationController", "Job"}
 )
 _CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
-#: The labels assume mountlint's default runtime profile; say it so a config file cannot change it.
+#: The labels assume the default runtime profile: name it so that a config file cannot change it.
 _RUN_OPTIONS = ("--runtime", "containerd", ".")
 
 #: file, kind, namespace, name, container, mountPath
