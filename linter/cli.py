@@ -277,8 +277,7 @@ def _apply_fixes(
         is_applicable(f.fix, options.unsafe_fixes) for f in result.findings
     ):
         outcome.findings.extend(result.findings)
-        if options.fix and source.is_stdin and decoded is not None:
-            sys.stdout.write(decoded.text)
+        _echo_stdin(source, options)
         return
     fixed: FixOutcome = fix_text(decoded.text, source.display, settings, options.unsafe_fixes)
     if fixed.problem is not None:
@@ -288,8 +287,14 @@ def _apply_fixes(
         if fixed.changed(decoded.text):
             diffs.append(_diff(source.display, decoded.text, fixed.text))
         return
+    if source.is_stdin and not source.from_stdin:  # rendered by --helm: nowhere to write
+        outcome.findings.extend(result.findings)
+        return
     if source.is_stdin:
-        sys.stdout.buffer.write(decoded.encode(fixed.text))
+        if fixed.changed(decoded.text):
+            _write_stdout(decoded.encode(fixed.text))
+        else:
+            _echo_stdin(source, options)
     elif fixed.changed(decoded.text):
         assert source.path is not None
         data = decoded.encode(fixed.text)
@@ -298,6 +303,22 @@ def _apply_fixes(
             return
     outcome.fixed += len(fixed.applied)
     outcome.findings.extend(fixed.findings)
+
+
+def _echo_stdin(source: Source, options: Options) -> None:
+    """``--fix -`` prints its input byte for byte when nothing in it was fixed.
+
+    ``mountlint --fix - < a.yaml > b.yaml`` must never leave ``b.yaml`` empty: not for input with
+    nothing to fix, input that is not text, or ``helm template`` output fixed in its chart.
+    """
+    if options.fix and not options.diff and source.from_stdin:
+        _write_stdout(source.raw)
+
+
+def _write_stdout(data: bytes) -> None:
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
 
 
 def _helm_mapping(result: FileResult, options: Options) -> HelmMapping | None:
@@ -442,6 +463,8 @@ def run(options: Options) -> int:
         progress.step()
         if isinstance(result, InputProblem):
             outcome.problems.append(result)
+            if item.stdin is not None:
+                _echo_stdin(item.stdin, options)
             continue
         outcome.files_checked += 1
         if result.notice:
@@ -450,6 +473,7 @@ def run(options: Options) -> int:
         mapping = _helm_mapping(result, options)
         if mapping is not None:
             _lint_helm_output(result, mapping, options, outcome, diffs)
+            _echo_stdin(result.source, options)  # fixes went into the chart's templates
         elif options.fix or options.diff:
             _apply_fixes(result, options, item.settings, outcome, diffs)
         else:
