@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, TextIO
 import click
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from mountlint.helm import HelmMapping
     from mountlint.kustomize import KustomizeRun
 
@@ -225,8 +227,28 @@ def _lint_all(inputs: list[_Input], options: Options) -> Iterator[FileResult | I
     context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     work = partial(lint_input, max_size=options.max_file_size, keep_text=keep_text)
     chunk = max(1, min(64, len(inputs) // (jobs * 8)))
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_ignore_sigint)
+    try:
         yield from pool.map(work, inputs, chunksize=chunk)
+    except BaseException:  # Ctrl-C: the workers only lint, so stop them at once
+        _stop_workers(pool)
+        raise
+    pool.shutdown()
+
+
+def _ignore_sigint() -> None:
+    """In a worker: Ctrl-C is for the main process, which stops the workers itself."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Drop the work not started; a worker finishes the files it has (it ignores Ctrl-C).
+
+    Terminating workers instead makes Python 3.11's pool fail on futures that are cancelled.
+    """
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 class _Progress:
@@ -735,18 +757,37 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
     return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
+#: The exit status of a run stopped by Ctrl-C (128 + SIGINT), as shells report it.
+EXIT_INTERRUPTED = 130
+
+
 def main() -> None:
-    """Console entry point: never a traceback; internal errors exit 2 with one line."""
+    """Console entry point: never a traceback; internal errors exit 2 with one line.
+
+    Click's standalone mode would turn Ctrl-C into "Aborted!" and exit 1, the code for findings
+    that remain; here it exits 130. Files being written at that moment are finished first (see
+    ``write_atomically``), so each is whole, old or new.
+    """
     try:
-        command.main(prog_name="mountlint", standalone_mode=True)
+        code = command.main(prog_name="mountlint", standalone_mode=False)
     except SystemExit:
         raise
+    except click.Abort as abort:  # click's wrapping of KeyboardInterrupt (and of EOFError)
+        if not isinstance(abort.__cause__, KeyboardInterrupt):
+            _stderr("aborted")
+            sys.exit(EXIT_FINDINGS)
+        _stderr("interrupted")
+        sys.exit(EXIT_INTERRUPTED)
     except KeyboardInterrupt:
         _stderr("interrupted")
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
+    except click.ClickException as error:  # usage errors
+        error.show()
+        sys.exit(error.exit_code)
     except Exception as error:  # pragma: no cover - the last line of defence
         _stderr(f"internal error: {internal_error_message(error)}")
         sys.exit(EXIT_ERROR)
+    sys.exit(code if isinstance(code, int) else EXIT_CLEAN)  # --help and --version
 
 
 def internal_error_message(error: BaseException) -> str:

@@ -6,10 +6,12 @@ import errno
 import os
 import pwd
 import shutil
+import signal
 import stat
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -273,3 +275,65 @@ def test_group_writable_file_keeps_its_owner(nobody: tuple[int, int, Path], tmp_
     assert (after.st_ino, after.st_uid, after.st_gid) == (inode, 0, gid)
     assert stat.S_IMODE(after.st_mode) == 0o664
     assert path.read_bytes() == FIXED_POD
+
+
+# --- Ctrl-C ---------------------------------------------------------------------------------
+
+
+def test_an_interrupt_during_a_write_waits_until_the_file_is_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "pod.yaml"
+    path.write_bytes(POD)
+    stamp = FileStamp.of(path)
+    real_fsync = os.fsync
+
+    def interrupted_fsync(descriptor: int) -> None:
+        os.kill(os.getpid(), signal.SIGINT)  # as if Ctrl-C came in the middle of the write
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", interrupted_fsync)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomically(path, FIXED_POD, stamp)
+    monkeypatch.undo()
+    assert path.read_bytes() == FIXED_POD
+    assert [p.name for p in tmp_path.iterdir()] == ["pod.yaml"]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("whole_group", [False, True], ids=["process", "terminal"])
+def test_ctrl_c_exits_130_and_leaves_every_file_whole(
+    tmp_path: Path, jobs: str, whole_group: bool
+) -> None:
+    """A real SIGINT while ``--fix`` writes: to the process, or to its group as a terminal does."""
+    folder = tmp_path / "pods"
+    folder.mkdir()
+    for number in range(300):
+        (folder / f"pod{number:03}.yaml").write_bytes(POD)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mountlint", "--fix", "--select", "ML101", "--jobs", jobs, "pods"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not any(path.read_bytes() == FIXED_POD for path in folder.iterdir()):
+            assert process.poll() is None and time.monotonic() < deadline, "no file was fixed"
+            time.sleep(0.005)
+        if whole_group:
+            os.killpg(process.pid, signal.SIGINT)
+        else:
+            process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert process.returncode == 130, stderr.decode()
+    assert stderr.decode().strip() == "mountlint: interrupted"
+    contents = [path.read_bytes() for path in sorted(folder.iterdir())]
+    assert len(contents) == 300, "a temporary file was left behind"
+    assert all(data in (POD, FIXED_POD) for data in contents)
+    assert POD in contents, "the run was not interrupted"
