@@ -277,6 +277,25 @@ def test_group_writable_file_keeps_its_owner(nobody: tuple[int, int, Path], tmp_
     assert path.read_bytes() == FIXED_POD
 
 
+def test_writable_file_in_a_folder_this_user_cannot_write(
+    nobody: tuple[int, int, Path], tmp_path: Path
+) -> None:
+    """No temporary file can be made beside it, so the file is written in place."""
+    uid, gid, folder = nobody
+    warm = tmp_path / "warm.yaml"
+    warm.write_bytes(POD)
+    locked = folder / "locked"
+    locked.mkdir()
+    path = locked / "pod.yaml"
+    path.write_bytes(POD)
+    os.chown(path, uid, gid)
+    os.chmod(locked, 0o755)  # root's folder: nobody may not create files in it
+    result = _fix_as(nobody, warm, "--select", "ML101", "locked/pod.yaml")
+    assert result.returncode == 0, result.stderr
+    assert path.read_bytes() == FIXED_POD
+    assert [p.name for p in locked.iterdir()] == ["pod.yaml"]
+
+
 # --- Ctrl-C ---------------------------------------------------------------------------------
 
 
