@@ -470,6 +470,7 @@ def run(options: Options) -> int:
     resolver = ConfigResolver(flags, Path.cwd(), Path(options.config) if options.config else None)
     outcome = RunOutcome(unsafe_fixes=options.unsafe_fixes)
     diffs: list[str] = []
+    inputs: list[_Input] = []
     try:
         fail_on = resolver.default().fail_on
         kustomized = _kustomize(options, resolver, outcome, diffs)
@@ -477,6 +478,9 @@ def run(options: Options) -> int:
         helm_input = _helm_input(options, resolver)
     except (ConfigError, RunError) as error:
         _stderr(f"error: {error}")
+        if "-" in options.paths:  # --fix - passes its input through even then
+            read = [item.stdin for item in inputs if item.stdin is not None]
+            _echo_stdin(read[0] if read else read_stdin(options.stdin_filename), options)
         return EXIT_ERROR
     if helm_input is not None:
         inputs.insert(0, helm_input)

@@ -23,6 +23,8 @@ from mountlint.sources import FileStamp
 from helpers import EXAMPLES
 
 INCIDENT = EXAMPLES / "incident"
+POD = (INCIDENT / "rootfsmount.yaml").read_bytes()
+FIXED_POD = (INCIDENT / "rootfsmount-fixed.yaml").read_bytes()
 
 
 def _fix_stdin(data: bytes, cwd: Path, *flags: str) -> subprocess.CompletedProcess[bytes]:
@@ -73,14 +75,17 @@ def test_fix_stdin_prints_helm_output_whose_chart_is_above(tmp_path: Path) -> No
     assert b"Traceback" not in result.stderr
 
 
+def test_fix_stdin_prints_the_input_when_the_configuration_is_broken(tmp_path: Path) -> None:
+    (tmp_path / ".mountlint.yaml").write_text("select: [\n")
+    result = _fix_stdin(POD, tmp_path)
+    assert result.returncode == 2
+    assert result.stdout == POD
+
+
 def test_fix_stdin_prints_the_fixed_input(tmp_path: Path) -> None:
     data = (INCIDENT / "rootfsmount.yaml").read_bytes()
     result = _fix_stdin(data, INCIDENT)
     assert result.stdout == (INCIDENT / "rootfsmount-fixed.yaml").read_bytes()
-
-
-POD = (INCIDENT / "rootfsmount.yaml").read_bytes()
-FIXED_POD = (INCIDENT / "rootfsmount-fixed.yaml").read_bytes()
 
 
 def _lint_fix(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
