@@ -19,6 +19,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from mountlint.edits import Applicability, Fix, apply_edits, select_non_overlapping
 from mountlint.engine import Finding, lint_text
@@ -97,9 +98,10 @@ def write_atomically(path: Path, data: bytes, stamp: FileStamp | None) -> None:
 
     Refuses, as an editor would, a file this user may not write and one that changed since
     ``stamp`` was taken. The new text goes to a temporary file in the same directory that is
-    renamed over the original, with the original's owner, group and mode. Where a rename would
-    make another file (hard links, an owner or group this user cannot give the copy, a folder it
-    cannot create files in), the file is written in place instead. Symlinks are written through
+    renamed over the original, with the original's owner, group, mode and extended attributes
+    (ACLs, security labels). Where a rename would make another file (hard links, an owner, group or
+    attribute this user cannot give the copy, a folder it cannot create files in), the file is
+    written in place instead. Symlinks are written through
     to their target. Interrupts wait until the file is whole.
     """
     target = Path(os.path.realpath(path))
@@ -147,6 +149,9 @@ def _replace(target: Path, data: bytes, info: os.stat_result) -> bool:
             os.unlink(temporary)
             return False
         os.chmod(temporary, stat.S_IMODE(info.st_mode))
+        if not _copy_extended_attributes(target, temporary):
+            os.unlink(temporary)
+            return False
         os.replace(temporary, target)
     except OSError as error:
         with contextlib.suppress(OSError):
@@ -156,6 +161,22 @@ def _replace(target: Path, data: bytes, info: os.stat_result) -> bool:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+    return True
+
+
+def _copy_extended_attributes(source: Path, destination: str) -> bool:
+    """Give the copy the original's ACLs, security label and user attributes (False: cannot)."""
+    if not hasattr(os, "listxattr"):
+        return True
+    try:
+        names = os.listxattr(source)
+    except OSError:
+        return True  # a file system without extended attributes
+    try:
+        for name in names:
+            os.setxattr(destination, name, os.getxattr(source, name))
+    except OSError:
+        return False
     return True
 
 
@@ -204,18 +225,26 @@ def _overwrite(descriptor: int, data: bytes) -> None:
 def _interrupts_deferred() -> Iterator[None]:
     """Hold SIGINT, SIGTERM and SIGHUP until the block ends, so a file is never left half done.
 
-    A signal that came meanwhile is delivered when the block ends (Ctrl-C then stops the run).
+    A signal that comes meanwhile is only noted, and raised again when the block ends (Ctrl-C
+    then stops the run). Handlers, not a signal mask: the kernel would hand a masked signal to
+    another thread (the ``--jobs`` pool has some), and Python would still raise it here.
     """
-    block = getattr(signal, "pthread_sigmask", None)
-    if block is None or threading.current_thread() is not threading.main_thread():
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
-    previous = block(signal.SIG_BLOCK, held)
+    caught: list[int] = []
+    previous: dict[int, Any] = {}
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None and signal.getsignal(number) is not None:
+            previous[number] = signal.signal(number, lambda received, _: caught.append(received))
     try:
         yield
     finally:
-        block(signal.SIG_SETMASK, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        for number in dict.fromkeys(caught):
+            signal.raise_signal(number)
 
 
 def _reason(error: OSError) -> str:

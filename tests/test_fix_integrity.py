@@ -129,6 +129,19 @@ def test_owner_group_and_mode_are_kept(tmp_path: Path) -> None:
     assert path.read_bytes() == FIXED_POD
 
 
+def test_extended_attributes_are_kept(tmp_path: Path) -> None:
+    """ACLs and security labels live in extended attributes; a user attribute stands for them."""
+    path = tmp_path / "pod.yaml"
+    path.write_bytes(POD)
+    try:
+        os.setxattr(path, "user.mountlint-test", b"kept")
+    except (AttributeError, OSError):
+        pytest.skip("no user extended attributes here")
+    assert _lint_fix(str(path)).returncode == 0
+    assert path.read_bytes() == FIXED_POD
+    assert os.getxattr(path, "user.mountlint-test") == b"kept"
+
+
 def test_write_refuses_a_file_this_user_may_not_write(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -332,8 +345,9 @@ def test_ctrl_c_exits_130_and_leaves_every_file_whole(
     """A real SIGINT while ``--fix`` writes: to the process, or to its group as a terminal does."""
     folder = tmp_path / "pods"
     folder.mkdir()
-    for number in range(300):
-        (folder / f"pod{number:03}.yaml").write_bytes(POD)
+    pods = [folder / f"pod{number:03}.yaml" for number in range(300)]
+    for path in pods:
+        path.write_bytes(POD)
     process = subprocess.Popen(
         [sys.executable, "-m", "mountlint", "--fix", "--select", "ML101", "--jobs", jobs, "pods"],
         cwd=tmp_path,
@@ -343,7 +357,7 @@ def test_ctrl_c_exits_130_and_leaves_every_file_whole(
     )
     try:
         deadline = time.monotonic() + 60
-        while not any(path.read_bytes() == FIXED_POD for path in folder.iterdir()):
+        while not any(path.read_bytes() == FIXED_POD for path in pods):
             assert process.poll() is None and time.monotonic() < deadline, "no file was fixed"
             time.sleep(0.005)
         if whole_group:
