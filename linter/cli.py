@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, TextIO
 import click
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from mountlint.helm import HelmMapping
     from mountlint.kustomize import KustomizeRun
 
@@ -337,8 +339,28 @@ def _lint_all(inputs: list[_Input], options: Options) -> Iterator[FileResult | I
     context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     work = partial(lint_input, max_size=options.max_file_size, keep_text=keep_text)
     chunk = max(1, min(64, len(inputs) // (jobs * 8)))
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_ignore_sigint)
+    try:
         yield from pool.map(work, inputs, chunksize=chunk)
+    except BaseException:  # Ctrl-C: the workers only lint, so stop them at once
+        _stop_workers(pool)
+        raise
+    pool.shutdown()
+
+
+def _ignore_sigint() -> None:
+    """In a worker: Ctrl-C is for the main process, which stops the workers itself."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Drop the work not started; a worker finishes the files it has (it ignores Ctrl-C).
+
+    Terminating workers instead makes Python 3.11's pool fail on futures that are cancelled.
+    """
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 class _Progress:
@@ -389,8 +411,7 @@ def _apply_fixes(
         is_applicable(f.fix, options.unsafe_fixes) for f in result.findings
     ):
         outcome.findings.extend(result.findings)
-        if options.fix and source.is_stdin and decoded is not None:
-            sys.stdout.write(decoded.text)
+        _echo_stdin(source, options)
         return
     fixed: FixOutcome = fix_text(decoded.text, source.display, settings, options.unsafe_fixes)
     if fixed.problem is not None:
@@ -400,8 +421,14 @@ def _apply_fixes(
         if fixed.changed(decoded.text):
             diffs.append(_diff(source.display, decoded.text, fixed.text))
         return
+    if source.is_stdin and not source.from_stdin:  # rendered by --helm: nowhere to write
+        outcome.findings.extend(result.findings)
+        return
     if source.is_stdin:
-        sys.stdout.buffer.write(decoded.encode(fixed.text))
+        if fixed.changed(decoded.text):
+            _write_stdout(decoded.encode(fixed.text))
+        else:
+            _echo_stdin(source, options)
     elif fixed.changed(decoded.text):
         assert source.path is not None
         data = decoded.encode(fixed.text)
@@ -411,6 +438,22 @@ def _apply_fixes(
             return
     outcome.fixed += len(fixed.applied)
     outcome.findings.extend(fixed.findings)
+
+
+def _echo_stdin(source: Source, options: Options) -> None:
+    """``--fix -`` prints its input byte for byte when nothing in it was fixed.
+
+    ``mountlint --fix - < a.yaml > b.yaml`` must never leave ``b.yaml`` empty: not for input with
+    nothing to fix, input that is not text, or ``helm template`` output fixed in its chart.
+    """
+    if options.fix and not options.diff and source.from_stdin:
+        _write_stdout(source.raw)
+
+
+def _write_stdout(data: bytes) -> None:
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
 
 
 def _helm_mapping(result: FileResult, options: Options) -> HelmMapping | None:
@@ -676,6 +719,7 @@ def run(options: Options) -> int:
     resolver = ConfigResolver(flags, Path.cwd(), Path(options.config) if options.config else None)
     outcome = RunOutcome(unsafe_fixes=options.unsafe_fixes)
     diffs: list[str] = []
+    inputs: list[_Input] = []
     try:
         fail_on = resolver.default().fail_on
         kustomized = _kustomize(options, resolver, outcome, diffs)
@@ -684,6 +728,9 @@ def run(options: Options) -> int:
         helm_input = _helm_input(options, resolver)
     except (ConfigError, RunError) as error:
         _stderr(f"error: {error}")
+        if "-" in options.paths:  # --fix - passes its input through even then
+            read = [item.stdin for item in inputs if item.stdin is not None]
+            _echo_stdin(read[0] if read else read_stdin(options.stdin_filename), options)
         return EXIT_ERROR
     if helm_input is not None:
         inputs.insert(0, helm_input)
@@ -692,6 +739,8 @@ def run(options: Options) -> int:
         progress.step()
         if isinstance(result, InputProblem):
             outcome.problems.append(result)
+            if item.stdin is not None:
+                _echo_stdin(item.stdin, options)
             continue
         outcome.files_checked += 1
         if result.notice:
@@ -701,6 +750,7 @@ def run(options: Options) -> int:
         mapping = _helm_mapping(result, options)
         if mapping is not None:
             outcome.findings.extend(_lint_helm_output(result, mapping, options, outcome, diffs))
+            _echo_stdin(result.source, options)  # fixes went into the chart's templates
         elif options.fix or options.diff:
             _apply_fixes(result, options, item.settings, outcome, diffs)
         else:
@@ -990,19 +1040,34 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
     return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
+#: The exit status of a run stopped by Ctrl-C (128 + SIGINT), as shells report it.
+EXIT_INTERRUPTED = 130
+
+
 def main() -> None:
-    """Console entry point: never a traceback; internal errors exit 2 with one line."""
+    """Console entry point: never a traceback; internal errors exit 2 with one line.
+
+    Click's standalone mode would turn Ctrl-C into "Aborted!" and exit 1, the code for findings
+    that remain; here it exits 130. Files being written at that moment are finished first (see
+    ``write_atomically``), so each is whole, old or new.
+    """
     if sys.stdout is None:  # started with stdout closed (`>&-`)
         _stderr("error: cannot write to standard output: it is closed")
         sys.exit(EXIT_ERROR)
     try:
         try:
-            command.main(prog_name="mountlint", standalone_mode=True)
+            code = command.main(prog_name="mountlint", standalone_mode=False)
         finally:
             if sys.stdout is not None:
                 sys.stdout.flush()  # a full disk shows here when the report fit in the buffer
     except SystemExit:
         raise
+    except click.Abort as abort:  # click's wrapping of KeyboardInterrupt (and of EOFError)
+        if not isinstance(abort.__cause__, KeyboardInterrupt):
+            _stderr("aborted")
+            sys.exit(EXIT_FINDINGS)
+        _stderr("interrupted")
+        sys.exit(EXIT_INTERRUPTED)
     except OSError as error:
         if not _is_output_error(error):
             _stderr(f"internal error: {internal_error_message(error)}")
@@ -1014,10 +1079,14 @@ def main() -> None:
         sys.exit(EXIT_ERROR)
     except KeyboardInterrupt:
         _stderr("interrupted")
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
+    except click.ClickException as error:  # usage errors
+        error.show()
+        sys.exit(error.exit_code)
     except Exception as error:  # pragma: no cover - the last line of defence
         _stderr(f"internal error: {internal_error_message(error)}")
         sys.exit(EXIT_ERROR)
+    sys.exit(code if isinstance(code, int) else EXIT_CLEAN)  # --help and --version
 
 
 def _is_output_error(error: OSError) -> bool:

@@ -3,12 +3,15 @@
 A fix is a list of edits on the original text (character offsets) with an applicability. Edits
 are built to match the style around them, so a fixed file differs from the original only where
 the fix says: a new key in a block mapping gets its own line at the sibling indentation and the
-file's line ending; in a flow mapping it goes inside the braces; a replaced scalar keeps its
-quotes. Nothing is ever re-dumped.
+ending of the line next to it; in a flow mapping it goes inside the braces, double-quoted when
+the mapping's keys are (JSON), and on its own line when the closing brace is on a line of its own
+(pretty-printed JSON); a replaced scalar keeps its quotes. Nothing is ever re-dumped.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -96,6 +99,8 @@ class EditBuilder:
         start, end = self.content_start(node), int(node.end_mark.index)
         if node.style in ('"', "'") and end - start >= 2:
             return Edit(start + 1, end - 1, value)
+        if start != end and _is_double_quoted(key):
+            return Edit(start, end, json_value(value))  # JSON: a string value needs its quotes
         if start == end:  # an empty value: ``key:`` (or ``key: &anchor``) with nothing after it
             after_colon = self._after_colon(key) if key is not None else None
             if after_colon is not None and any(
@@ -137,16 +142,40 @@ class EditBuilder:
             return None
         last_key, last_value = mapping.value[-1]
         if mapping.flow_style:
-            return self._insert_flow(mapping, last_value, key, value)
+            return self._insert_flow(mapping, last_key, last_value, key, value)
         return self._insert_block(mapping, last_key, last_value, key, value)
 
     def _insert_flow(
-        self, mapping: MappingNode, last_value: Node, key: str, value: str
+        self, mapping: MappingNode, last_key: Node, last_value: Node, key: str, value: str
     ) -> Edit | None:
+        """``, key: value`` after the last value; in a JSON-style mapping, double-quoted.
+
+        When the last key starts its own line and the closing brace stands on a line of its own
+        (pretty-printed JSON), the new entry gets its own line with the last key's indentation.
+        """
         end = content_end(last_value, self.shared)
         if end is None or end > mapping.end_mark.index:
             return None
-        return Edit(end, end, f", {key}: {value}")
+        if all(_is_double_quoted(pair[0]) for pair in mapping.value):
+            entry = f"{json.dumps(key)}: {json_value(value)}"
+        else:
+            entry = f"{key}: {value}"
+        closing = int(mapping.end_mark.index) - 1
+        between = self.text[end:closing]
+        indent = self._own_line_prefix(last_key, int(mapping.start_mark.index))
+        own_line = self.text[closing] == "}" and "\n" in between and not between.strip()
+        if own_line and indent is not None:
+            return Edit(end, end, f",{self._ending_of_line_at(end)}{indent}{entry}")
+        return Edit(end, end, f", {entry}")
+
+    def _own_line_prefix(self, key: Node, mapping_start: int) -> str | None:
+        """The blanks before ``key`` when it starts a line after the mapping's first one."""
+        start = int(key.start_mark.index)
+        line_start = self.text.rfind("\n", 0, start) + 1
+        prefix = self.text[line_start:start]
+        if prefix.strip(" \t") or line_start <= mapping_start:
+            return None
+        return prefix
 
     def _insert_block(
         self, mapping: MappingNode, last_key: Node, last_value: Node, key: str, value: str
@@ -164,9 +193,11 @@ class EditBuilder:
         else:
             newline_at = text.find("\n", end)
             if newline_at == -1:
-                return Edit(len(text), len(text), f"{self.newline}{' ' * column}{key}: {value}")
+                ending = self._ending_of_line_at(len(text))
+                return Edit(len(text), len(text), f"{ending}{' ' * column}{key}: {value}")
             position = newline_at + 1
-        return Edit(position, position, f"{' ' * column}{key}: {value}{self.newline}")
+        ending = self._ending_of_line_at(position - 1)
+        return Edit(position, position, f"{' ' * column}{key}: {value}{ending}")
 
     def set_entry(self, mapping: MappingNode, key: str, value: str) -> Edit | None:
         """Set ``key: value`` in ``mapping``: replace the scalar that is there, or add the key."""
@@ -210,6 +241,19 @@ class EditBuilder:
         stop = len(text) if newline_at == -1 else newline_at + 1
         return Edit(line_start, stop, "")
 
+    def _ending_of_line_at(self, index: int) -> str:
+        """The ending of the line holding ``index`` (of the one before, on a last line without one).
+
+        An inserted line takes its neighbour's ending, so a file of mixed endings stays as it is.
+        """
+        text = self.text
+        newline_at = text.find("\n", index)
+        if newline_at == -1:
+            newline_at = text.rfind("\n", 0, index)
+            if newline_at == -1:
+                return self.newline
+        return "\r\n" if newline_at > 0 and text[newline_at - 1] == "\r" else "\n"
+
     def _line_indent(self, index: int) -> int | None:
         """Column of ``index`` when only spaces, ``-`` and ``?`` markers precede it on its line."""
         line_start = self.text.rfind("\n", 0, index) + 1
@@ -234,6 +278,20 @@ def content_end(node: Node, shared: frozenset[int] = frozenset()) -> int | None:
         last = node.value[-1]
         return content_end(last[1] if isinstance(last, tuple) else last, shared)
     return None
+
+
+_JSON_LITERAL = re.compile(r"true|false|null|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
+
+
+def json_value(value: str) -> str:
+    """``value`` as JSON writes it: literals and numbers bare, anything else double-quoted."""
+    if _JSON_LITERAL.fullmatch(value) or value.startswith('"'):
+        return value
+    return json.dumps(value)
+
+
+def _is_double_quoted(node: Node | None) -> bool:
+    return isinstance(node, ScalarNode) and node.style == '"'
 
 
 def _newline_of(text: str) -> str:

@@ -125,8 +125,9 @@ def relevant_documents(text: str) -> str:
     a pod spec (a CustomResourceDefinition's schema mentions ``volumeMounts`` but mounts
     nothing), is replaced by spaces, so big streams of CRDs parse in a fraction of the time while
     every line, column and offset of the other documents stays where it was. ``---`` at the start
-    of a line always starts a document in YAML, so splitting there is exact. Comment lines that
-    carry ``mountlint:`` directives are kept.
+    of a line always starts a document in YAML, so splitting there is exact. A document that
+    mentions ``mountlint:`` is kept: only parsing tells a directive comment from the same text
+    inside a block scalar.
     """
     if len(text) < SPARSE_FROM_CHARACTERS:
         return text
@@ -137,7 +138,7 @@ def relevant_documents(text: str) -> str:
     pieces = []
     for low, high in itertools.pairwise(bounds):
         chunk = text[low:high]
-        if _may_hold_findings(chunk):
+        if _may_hold_findings(chunk) or "mountlint:" in chunk:
             pieces.append(chunk)
         else:
             pieces.append(_blank(chunk))
@@ -152,11 +153,11 @@ def _may_hold_findings(chunk: str) -> bool:
 
 
 def _blank(chunk: str) -> str:
-    """Spaces for everything but line breaks, the ``---`` marker and directive comments."""
+    """Spaces for everything but line breaks and the ``---`` marker."""
     lines = chunk.split("\n")
     out = []
     for number, line in enumerate(lines):
-        if (number == 0 and line.startswith("---")) or "mountlint:" in line:
+        if number == 0 and line.startswith("---"):
             out.append(line)
         else:
             out.append(" " * len(line.rstrip("\r")) + ("\r" if line.endswith("\r") else ""))
@@ -183,7 +184,7 @@ def analyze_text(
         findings.extend(_lint_document(document, text, path, settings, rules, annotations))
     if stream.problem is not None and settings.is_selected(_syntax_rule()):
         findings.append(_syntax_from_problem(path, stream.problem))
-    directives = find_directives(text, stream.documents)
+    directives = find_directives(text, stream.documents, stream.problem)
     active: list[Finding] = findings
     suppressed: list[Finding] = []
     if directives or annotations:

@@ -41,6 +41,8 @@ class Source:
     raw: bytes
     path: Path | None = None
     stamp: FileStamp | None = None
+    #: read from standard input, where ``--fix -`` writes it back (not text rendered by helm)
+    from_stdin: bool = False
 
     @property
     def is_stdin(self) -> bool:
@@ -314,7 +316,7 @@ def read_file(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> Source | Inp
 
 def read_stdin(display: str | None) -> Source:
     """Read standard input; findings are reported under ``display`` (``--stdin-filename``)."""
-    return Source(display=display or "-", raw=sys.stdin.buffer.read())
+    return Source(display=display or "-", raw=sys.stdin.buffer.read(), from_stdin=True)
 
 
 def _os_message(error: OSError) -> str:

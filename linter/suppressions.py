@@ -14,12 +14,24 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.tokens import ScalarToken
+
 from mountlint.edits import Applicability, Edit, Fix
 from mountlint.findings import Finding, line_column, locate, point
 from mountlint.registry import all_rules, find_rule
 from mountlint.rule import Rule
 from mountlint.settings import Settings
-from mountlint.yamlnodes import Document, MappingNode, Node, ScalarNode, SequenceNode, is_plain
+from mountlint.yamlnodes import (
+    Document,
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    SyntaxProblem,
+    is_plain,
+)
 
 IGNORE_ANNOTATION = "mountlint.io/ignore"
 
@@ -74,15 +86,26 @@ class Directive:
         return self.codes is None or code in self.codes
 
 
-def find_directives(text: str, documents: Iterable[Document]) -> list[Directive]:
-    """The suppression comments of ``text`` (text inside quoted or block scalars is skipped)."""
+def find_directives(
+    text: str, documents: Iterable[Document], problem: SyntaxProblem | None = None
+) -> list[Directive]:
+    """The suppression comments of ``text`` (text inside quoted or block scalars is skipped).
+
+    ``documents`` must cover every document that holds ``mountlint:``. When the stream stopped
+    at a syntax ``problem``, the rest is tokenized to find its strings; past a point even that
+    cannot read, nothing is a directive.
+    """
     if "mountlint:" not in text:
         return []
     spans = _string_spans(documents)
+    limit = len(text)
+    if problem is not None:
+        scanned, limit = _scanned_string_spans(text)
+        spans.extend(scanned)
     directives = []
     for match in _DIRECTIVE.finditer(text):
         start = match.start()
-        if any(low <= start < high for low, high in spans):
+        if start >= limit or any(low <= start < high for low, high in spans):
             continue
         line_start = text.rfind("\n", 0, start) + 1
         codes: dict[str, str] | None = None
@@ -124,6 +147,24 @@ def _string_spans(documents: Iterable[Document]) -> list[tuple[int, int]]:
             elif isinstance(node, SequenceNode):
                 stack.extend(node.value)
     return spans
+
+
+def _scanned_string_spans(text: str) -> tuple[list[tuple[int, int]], int]:
+    """Spans of quoted and block scalars found by the scanner, and where it had to stop.
+
+    The scanner reads on past errors that stop the composer, such as a missing key.
+    """
+    spans = []
+    try:
+        for token in YAML(typ="safe", pure=True).scan(text):
+            if isinstance(token, ScalarToken) and token.style:
+                spans.append((int(token.start_mark.index), int(token.end_mark.index)))
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        return spans, int(getattr(mark, "index", 0) or 0)
+    except (YAMLError, RecursionError):
+        return spans, 0
+    return spans, len(text)
 
 
 @dataclass

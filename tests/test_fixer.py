@@ -344,3 +344,93 @@ def test_failed_write_leaves_the_original_and_no_temporary_file(
     monkeypatch.undo()
     assert path.read_bytes() == b"a: 1\n"
     assert [p.name for p in tmp_path.iterdir()] == ["w.yaml"]
+
+
+def _json_pod(indent: int | None) -> str:
+    import json
+
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p"},
+        "spec": {
+            "containers": [
+                {
+                    "name": "app",
+                    "image": "busybox",
+                    "volumeMounts": [
+                        {"name": "kubelet", "mountPath": "/kubelet"},
+                        {"name": "sock", "mountPath": "/run/containerd.sock"},
+                    ],
+                }
+            ],
+            "volumes": [
+                {"name": "kubelet", "hostPath": {"path": "/var/lib/kubelet"}},
+                {"name": "sock", "hostPath": {"path": "/run/containerd/containerd.sock"}},
+            ],
+        },
+    }
+    return json.dumps(pod, indent=indent) + "\n"
+
+
+@pytest.mark.parametrize("indent", [None, 2], ids=["compact", "pretty"])
+def test_cli_fix_keeps_json_valid(tmp_path: Path, indent: int | None) -> None:
+    import json
+
+    text = _json_pod(indent)
+    path = _write(tmp_path / "pod.json", text.encode())
+    result = run_mountlint("--fix", "--unsafe-fixes", "--select", "ML101,ML204", str(path))
+    assert "Traceback" not in result.stderr
+    fixed = path.read_text()
+    data = json.loads(fixed)
+    mounts = data["spec"]["containers"][0]["volumeMounts"]
+    assert mounts[0]["mountPropagation"] == "HostToContainer"
+    assert data["spec"]["volumes"][1]["hostPath"]["type"] == "Socket"
+    # laid out as the file was: inline in compact JSON, one key a line in pretty JSON
+    assert fixed == json.dumps(data, indent=indent) + "\n"
+    if indent:
+        assert '            "mountPath": "/kubelet",\n' in fixed
+        assert '            "mountPropagation": "HostToContainer"\n' in fixed
+
+
+def test_json_null_is_replaced_by_a_json_string() -> None:
+    import json
+
+    text = _json_pod(2).replace(
+        '"mountPath": "/kubelet"', '"mountPropagation": null, "mountPath": "/kubelet"'
+    )
+    fixed = _fix(text)
+    assert json.loads(fixed)["spec"]["containers"][0]["volumeMounts"][0]["mountPropagation"] == (
+        "HostToContainer"
+    )
+
+
+def test_double_quoted_flow_mapping_gets_double_quoted_keys() -> None:
+    text = _pod('        - {"name": "root", "mountPath": "/rootfs"}\n')
+    fixed = _fix(text)
+    assert (
+        '        - {"name": "root", "mountPath": "/rootfs", "mountPropagation": "HostToContainer"}\n'
+        in fixed
+    )
+
+
+def test_inserted_line_takes_the_ending_of_its_neighbour() -> None:
+    """First line LF, the rest CRLF: the new line ends in CRLF like the lines around it."""
+    text = _pod("        - name: root\n          mountPath: /rootfs\n")
+    first, rest = text.split("\n", 1)
+    mixed = first + "\n" + rest.replace("\n", "\r\n")
+    fixed = _fix(mixed)
+    assert (
+        "          mountPath: /rootfs\r\n          mountPropagation: HostToContainer\r\n" in fixed
+    )
+    assert fixed.replace("          mountPropagation: HostToContainer\r\n", "") == mixed
+
+
+def test_inserted_last_line_takes_the_ending_of_the_line_before() -> None:
+    text = (
+        "apiVersion: v1\nkind: Pod\r\nmetadata: {name: p}\r\nspec:\r\n"
+        "  volumes: [{name: root, hostPath: {path: /}}]\r\n  containers:\r\n    - name: app\r\n"
+        "      volumeMounts:\r\n        - name: root\r\n          mountPath: /rootfs"
+    )
+    fixed = _fix(text)
+    assert fixed == text + "\r\n          mountPropagation: HostToContainer"

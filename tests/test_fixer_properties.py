@@ -2,13 +2,15 @@
 
 Manifests are generated in many styles (block and flow mounts, comments everywhere, plain/single/
 double quoting, indentation 2 or 4, indented or flush sequences, LF or CRLF, trailing spaces,
-several documents with or without end markers). For each, the fixed text must parse, hold the same
-data except for the keys fixes set, differ only on lines that carry those keys, and be stable.
+several documents with or without end markers), and as JSON (compact and indented). For each, the
+fixed text must parse, hold the same data except for the keys fixes set, differ only on lines that
+carry those keys, and be stable; fixed JSON must stay JSON, laid out as the original was.
 """
 
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from typing import Any
 
@@ -138,7 +140,9 @@ def _document(
 
 
 _FIX_FIELD = re.compile(
-    r"(?:,\s*)?\b(?:" + "|".join(FIX_KEYS) + r")\s*:\s*(?:'[^']*'|\"[^\"]*\"|[^,}#\r\n]*)(?:,\s*)?"
+    r"(?:,\s*)?\"?\b(?:"
+    + "|".join(FIX_KEYS)
+    + r")\b\"?\s*:\s*(?:'[^']*'|\"[^\"]*\"|[^,}#\r\n]*)(?:,\s*)?"
 )
 
 
@@ -199,3 +203,68 @@ def test_fix_never_loses_data(text: str) -> None:
     if "\r\n" in text:
         assert "\n" not in fixed.replace("\r\n", "")
     assert fix_text(fixed, "t.yaml", SETTINGS, unsafe=True).text == fixed
+
+
+@st.composite
+def json_manifests(draw: st.DrawFn) -> tuple[str, Any]:
+    """A pod (or a List of pods) written by ``json.dumps``, compact or indented; and its indent."""
+    indent = draw(st.sampled_from([None, 1, 2, 4, "\t"]))
+    pods = []
+    for number in range(draw(st.integers(min_value=1, max_value=2))):
+        mounts = []
+        for index, (mount_path, propagation, read_only) in enumerate(
+            draw(
+                st.lists(
+                    st.tuples(
+                        st.sampled_from(MOUNT_PATHS),
+                        st.sampled_from([*PROPAGATIONS, "null"]),
+                        st.sampled_from([None, True, False]),
+                    ),
+                    min_size=1,
+                    max_size=3,
+                )
+            )
+        ):
+            mount: dict[str, Any] = {"name": "host", "mountPath": f"{mount_path}{index}"}
+            if propagation is not None:
+                mount["mountPropagation"] = None if propagation == "null" else propagation
+            if read_only is not None:
+                mount["readOnly"] = read_only
+            mounts.append(mount)
+        host_path: dict[str, Any] = {"path": draw(st.sampled_from(HOST_PATHS))}
+        pods.append(
+            {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {"name": f"pod{number}"},
+                "spec": {
+                    "containers": [{"name": "app", "image": "busybox", "volumeMounts": mounts}],
+                    "volumes": [{"name": "host", "hostPath": host_path}],
+                },
+            }
+        )
+    document: Any = (
+        pods[0] if len(pods) == 1 else {"apiVersion": "v1", "kind": "List", "items": pods}
+    )
+    text = json.dumps(document, indent=indent)
+    if draw(st.booleans()):
+        text += "\n"
+    if indent is not None and draw(st.booleans()):
+        text = text.replace("\n", "\r\n")
+    return text, indent
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(json_manifests())
+def test_fixed_json_stays_json(manifest: tuple[str, Any]) -> None:
+    text, indent = manifest
+    outcome = fix_text(text, "t.json", SETTINGS, unsafe=True)
+    assert outcome.problem is None
+    fixed = outcome.text
+    data = json.loads(fixed)
+    assert _strip_fix_keys(data) == _strip_fix_keys(json.loads(text))
+    # laid out exactly as json.dumps lays it out: each new key inline, or on its own line
+    newline = "\r\n" if "\r\n" in text else "\n"
+    ending = newline if text.endswith("\n") else ""
+    assert fixed == json.dumps(data, indent=indent).replace("\n", newline) + ending
+    assert fix_text(fixed, "t.json", SETTINGS, unsafe=True).text == fixed

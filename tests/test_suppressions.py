@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from mountlint.engine import analyze_text
 from mountlint.fixes import fix_text
 from mountlint.settings import Settings
@@ -127,3 +129,53 @@ def test_a_reason_may_follow_the_rules() -> None:
     assert "no ML206 finding" in unused.message
     fixed = fix_text(text, "t.yaml", settings).text
     assert "# mountlint: disable=ML101 (pinned on purpose: see runbook)\n" in fixed
+
+
+def _config_map(script: str) -> str:
+    lines = "".join(f"    {line}\n" for line in script.splitlines())
+    return f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  run.sh: |\n{lines}"
+
+
+#: A document that cannot hold a finding, big enough that the stream is parsed sparsely.
+FILLER = (
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: filler\ndata:\n  x: " + "y" * 40_000 + "\n"
+)
+
+
+@pytest.mark.parametrize("big", [False, True], ids=["small", "32KiB"])
+def test_disable_file_inside_a_block_scalar_is_text(big: bool) -> None:
+    text = "---\n".join(
+        [_pod(), _config_map("echo hi\n# mountlint: disable-file\necho bye"), *([FILLER] * big)]
+    )
+    assert (len(text) >= 32 * 1024) is big
+    assert _codes(text) == ([("ML101", 10), ("ML203", 10)], [])
+
+
+@pytest.mark.parametrize("big", [False, True], ids=["small", "32KiB"])
+def test_unused_suppression_fix_leaves_block_scalars_alone(big: bool) -> None:
+    text = "---\n".join(
+        [
+            _pod("  # mountlint: disable=ML101,ML203"),
+            _config_map("# mountlint: disable=ML101\necho"),
+            *([FILLER] * big),
+        ]
+    )
+    assert fix_text(text, "t.yaml", SETTINGS).text == text
+
+
+def test_real_comment_in_a_document_without_findings_still_counts_in_big_files() -> None:
+    text = "---\n".join(
+        [_pod(), "# mountlint: disable-file\n" + _config_map("echo"), FILLER, FILLER]
+    )
+    assert _codes(text) == ([], ["ML101", "ML203"])
+    unused = "---\n".join([_pod(), "# mountlint: disable=ML101\n" + _config_map("echo"), FILLER])
+    assert ("ML002", 17) in _codes(unused)[0]
+
+
+def test_directive_text_after_a_syntax_error_is_not_a_directive() -> None:
+    """Past a syntax error no document is composed; the scanner still tells strings apart."""
+    text = "---\n".join([_pod(), _config_map("echo hi\n# mountlint: disable-file\necho bye")])
+    broken = text + "  other: [\n"
+    codes, suppressed = _codes(broken, Settings(select=frozenset({"ML001", "ML101", "ML002"})))
+    assert suppressed == []
+    assert [code for code, _ in codes] == ["ML101", "ML001"]
