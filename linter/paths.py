@@ -47,6 +47,40 @@ DEFAULT_RUNTIME_SOCKETS: tuple[str, ...] = (
     "/run/k3s/containerd/containerd.sock",
     "/run/k3s/cri-dockerd/cri-dockerd.sock",
     "/run/podman/podman.sock",
+    "/run/host-containerd/containerd.sock",
+    "/run/k0s/containerd.sock",
+)
+
+#: Socket names that are a container runtime's wherever they live (``/run/host-containerd/...``).
+RUNTIME_SOCKET_NAMES: tuple[str, ...] = (
+    "containerd.sock",
+    "crio.sock",
+    "docker.sock",
+    "cri-dockerd.sock",
+    "podman.sock",
+)
+
+#: hostPath types that name a single file, socket or device: nothing can be mounted below one.
+FILE_TYPES = frozenset({"File", "FileOrCreate", "Socket", "CharDevice", "BlockDevice"})
+
+#: Single files that node agents commonly mount.
+KNOWN_FILES = frozenset(
+    {
+        "/etc/machine-id",
+        "/var/lib/dbus/machine-id",
+        "/etc/localtime",
+        "/etc/timezone",
+        "/etc/hostname",
+        "/etc/hosts",
+        "/etc/resolv.conf",
+        "/etc/passwd",
+        "/etc/group",
+        "/etc/shadow",
+        "/etc/os-release",
+        "/etc/kubernetes/admin.conf",
+        "/etc/kubernetes/kubelet.conf",
+        "/run/xtables.lock",
+    }
 )
 
 #: Where dockerd keeps its data by default (``--data-root``).
@@ -104,6 +138,19 @@ def held_by(source: str, paths: Iterable[str]) -> list[str]:
 def looks_like_socket(path: str, sockets: Iterable[str]) -> bool:
     """Whether canonical ``path`` is a known runtime socket or its last component ends in .sock."""
     return path in sockets or path.rsplit("/", 1)[-1].endswith(".sock")
+
+
+def is_runtime_socket(path: str, sockets: Iterable[str]) -> bool:
+    """Whether canonical ``path`` is a known runtime socket, or is named like one anywhere."""
+    return path in sockets or path.rsplit("/", 1)[-1].endswith(RUNTIME_SOCKET_NAMES)
+
+
+def is_single_file(path: str, host_type: str | None, sockets: Iterable[str]) -> bool:
+    """Whether a hostPath of canonical ``path`` and ``host_type`` is a file, socket or device.
+
+    Nothing can be mounted below one, so it never pins mounts.
+    """
+    return host_type in FILE_TYPES or path in KNOWN_FILES or looks_like_socket(path, sockets)
 
 
 def overlapping_roots(source: str, roots: Iterable[str]) -> list[str]:

@@ -79,7 +79,11 @@ class Related:
 
 @dataclass
 class Violation:
-    """What a rule yields: a message about a node, and optionally another level and a fix."""
+    """What a rule yields: a message about a node, and optionally another level and a fix.
+
+    ``message`` is one short line (what, where, the fix); ``detail`` is the long form, why it
+    matters here, for the JSON report's ``explanation``.
+    """
 
     message: str
     node: Node
@@ -87,6 +91,7 @@ class Violation:
     severity: Severity | None = None
     fix: Fix | None = None
     related: tuple[Related, ...] = ()
+    detail: str = ""
 
 
 @dataclass
