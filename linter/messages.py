@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from mountlint.apierrors import go_quote, go_type
 from mountlint.paths import within
 
 if TYPE_CHECKING:
     from mountlint.workloads import Exposure, HostPathUse, Mount
+    from mountlint.yamlnodes import Node
 
 #: How long the one-line message of a finding may be (the explanation carries the rest).
 SHORT_MESSAGE = 160
@@ -62,3 +64,19 @@ def exposure_subject(use: HostPathUse, exposure: Exposure) -> str:
     subject = mount_subject(exposure.mounts[0], exposure.shown_path)
     others = len(exposure.mounts) - 1
     return subject + (f" (+{others} more mount{'s' if others > 1 else ''})" if others else "")
+
+
+def short_unsupported(path: str, value: str, supported: Sequence[str], hint: str) -> str:
+    """The API server's ``Unsupported value`` in one short line: the hint, else the choices."""
+    if hint:
+        return f"{path}: Unsupported value: {go_quote(value)}{hint}"
+    choices = ", ".join(item for item in supported if item)
+    return f"{path}: Unsupported value: {go_quote(value)}; write one of {choices}"
+
+
+def short_unmarshal(path: str, node: Node, choices: Sequence[str]) -> str:
+    """The decoder's complaint about a non-string value, in one short line."""
+    listed = ", ".join(item for item in choices if item)
+    kind = go_type(node)
+    article = "an" if kind[0] in "aeiou" else "a"
+    return f"{path}: {article} {kind} where a string is expected; write one of {listed}"

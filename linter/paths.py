@@ -7,7 +7,7 @@ inside ``/var/lib/docker``. ``..`` is never resolved (the API server rejects it 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 #: Mount trees that container runtimes and the kubelet populate with mounts of their own.
 DEFAULT_RUNTIME_ROOTS: tuple[str, ...] = (
@@ -151,28 +151,6 @@ def is_single_file(path: str, host_type: str | None, sockets: Iterable[str]) -> 
     Nothing can be mounted below one, so it never pins mounts.
     """
     return host_type in FILE_TYPES or path in KNOWN_FILES or looks_like_socket(path, sockets)
-
-
-def overlapping_roots(source: str, roots: Iterable[str]) -> list[str]:
-    """The runtime roots (canonical) that ``source`` (canonical) lies in or contains, in order."""
-    return [root for root in roots if overlaps(source, root)]
-
-
-def pinned_roots(source: str, roots: Sequence[str]) -> list[str]:
-    """The runtime roots whose mounts a recursive private bind of ``source`` would copy.
-
-    That is every root ``source`` contains (or is), and every root it lies inside unless that
-    root only groups more specific roots: ``/var/lib/kubelet`` holds mounts in ``pods/`` and
-    ``plugins/``, but ``/var/lib/kubelet/seccomp`` holds none, so only the nested roots count there.
-    """
-    pinned = []
-    for root in roots:
-        if within(source, root) or (
-            within(root, source)
-            and not any(other != root and within(root, other) for other in roots)
-        ):
-            pinned.append(root)
-    return pinned
 
 
 def string_prefix_overlaps(source: str, root: str) -> bool:

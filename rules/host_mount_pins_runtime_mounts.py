@@ -177,7 +177,8 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
         return
 
     shown = source if source != canon(path) else path
-    where = f"host '{shown}' at '{mount.mount_path}' has private propagation"
+    at = "the same path" if mount.mount_path == shown else f"'{mount.mount_path}'"
+    where = f"host '{shown}' at {at} has private propagation"
     fix = _fix(mount, context, uses_sub_path)
     advice = _FIX if fix is not None else "mount a narrower host path"
     default = "" if explicit else "the default, "
@@ -187,7 +188,10 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
         "mounts below it: "
     )
     if not trees:
-        message = f"{where}: {evidence}, so mounts made there would be pinned; {advice}"
+        short_evidence = evidence.replace(
+            f" mounts '{shown}' Bidirectional", " mounts it Bidirectional"
+        )
+        message = f"{where}: {short_evidence}: mounts there would be pinned; {advice}"
         detail += (
             f"{evidence}. The host path is not a known mount tree, and manifests often set "
             "Bidirectional where nothing is mounted, so this is only a hint; if mounts are made "
@@ -219,7 +223,8 @@ def _verdict(
     listing = "; ".join(f"{tree.root} ({tree.what})" for tree in trees)
     mitigation = _mitigation(runtime, source)
     if mitigation:
-        return Severity.INFO, f"mitigated, {mitigation}", f"it pins {listing}, but {mitigation}"
+        short = f"mitigated with runtime '{runtime}': {mitigation}"
+        return Severity.INFO, short, f"it pins {listing}, but {short}"
     live = [tree for tree in trees if tree.exists_on(runtime) and not tree.self_protected]
     if not live:
         reason = _absent(trees, runtime)
@@ -227,7 +232,7 @@ def _verdict(
     pins = _pins(live)
     critical = any(tree.critical for tree in live)
     consequence = (
-        "pods on this node hang in Terminating" if critical else "the node cannot unmount them"
+        "pods hang in Terminating" if critical else "the node cannot unmount them"
     )
     why = (
         f"it pins {'; '.join(f'{tree.root} ({tree.what})' for tree in live)}. When the node "
@@ -247,9 +252,7 @@ def _pins(trees: list[MountTree]) -> str:
     others = len(trees) - 1
     if others == 0:
         return f"pins {trees[0].root}"
-    if others == 1:
-        return f"pins {trees[0].root} and {trees[1].root}"
-    return f"pins {trees[0].root} and {others} other mount trees"
+    return f"pins {trees[0].root} and {others} other mount tree{'s' if others > 1 else ''}"
 
 
 def _absent(trees: list[MountTree], runtime: str) -> str:
@@ -257,7 +260,7 @@ def _absent(trees: list[MountTree], runtime: str) -> str:
     runtimes = sorted({tree.only_on for tree in trees if tree.only_on})
     owners = shortlist(runtimes, 2, last=" and ") or "another runtime"
     if any(tree.self_protected for tree in trees):
-        return f"only {owners} mounts there, and it binds such paths rslave itself"
+        return f"only {owners} mounts there, and it binds them rslave itself"
     return f"only {owners} nodes mount there, not {runtime} nodes"
 
 
@@ -276,7 +279,7 @@ def _bidirectional_sibling(mount: Mount, source: str) -> str:
 
 def _mitigation(runtime: str, source: str) -> str:
     if runtime == "docker" and string_prefix_overlaps(source, DOCKER_DATA_ROOT):
-        return "dockerd binds paths overlapping its data root rslave"
+        return "dockerd binds paths overlapping its data root rslave"  # validateBindDaemonRoot
     if runtime == "cri-o" and within(source, CRIO_STORAGE_ROOT):
         return "CRI-O binds ancestors of its storage root rslave"
     return ""

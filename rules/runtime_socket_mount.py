@@ -156,14 +156,14 @@ def check(use: HostPathUse, context: RuleContext) -> Iterator[Violation]:
         )
     if exposure.hits == [canon(exposure.shown_path)]:
         what = "is a runtime socket"
-        advice = "use files or the Kubernetes API instead"
+        advice = "use files or the API instead"
     else:
         plural = "s" if len(exposure.hits) > 1 else ""
         what = f"exposes runtime socket{plural} {shortlist(exposure.hits, 1)}"
         advice = "mount a narrower path"
     even = "even read-only" if read_only else "read-only or not"
     yield Violation(
-        message=f"{subject} {what}: a client controls the node, {even}; {advice}",
+        message=f"{subject} {what}: root on the node, {even}; {advice}",
         detail=detail,
         node=use.path_node,
         field_path=render_path((*use.path, "path")),

@@ -65,7 +65,8 @@ spec:
 ```
 
 ## Fix safety
-No fix is offered for the folders that the component must write (above). The fix sets `readOnly: true` on the volumeMount (adding the key, or replacing its value). It is
+No fix is offered for the folders that the component must write (above). The fix sets
+`readOnly: true` on the volumeMount (adding the key, or replacing its value). It is
 unsafe: a container that does write there (a log shipper's position file, a tool that creates
 files on the node) fails once the fix is applied. A `readOnly` that comes in through a `<<` merge
 key is overridden by adding the key to the volumeMount itself. The fix is display-only when the
