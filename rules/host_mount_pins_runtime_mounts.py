@@ -231,9 +231,7 @@ def _verdict(
         return Severity.INFO, reason, f"it would pin {listing}, but {reason}"
     pins = _pins(live)
     critical = any(tree.critical for tree in live)
-    consequence = (
-        "pods hang in Terminating" if critical else "the node cannot unmount them"
-    )
+    consequence = "pods hang in Terminating" if critical else "the node cannot unmount them"
     why = (
         f"it pins {'; '.join(f'{tree.root} ({tree.what})' for tree in live)}. When the node "
         "removes one of those mounts, unmounting fails with 'device or resource busy'"
