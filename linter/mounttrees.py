@@ -232,13 +232,26 @@ DEFAULT_MOUNT_TREES: tuple[MountTree, ...] = (
         "moby: libnetwork/osl (exec-root /var/run/docker/netns/<id>)",
         only_on="docker",
     ),
-    # NVIDIA GPU operator: the driver container publishes its rootfs, with submounts, at
-    # /run/nvidia/driver (rshared); the MPS control daemon mounts a tmpfs at /run/nvidia/mps/shm
+    # NVIDIA GPU operator: the driver container publishes its root filesystem, with its submounts,
+    # at /run/nvidia/driver (rshared); the MPS control daemon mounts a tmpfs at /run/nvidia/mps/shm
     MountTree(
         "/run/nvidia/driver",
-        ("/run/nvidia/driver/**",),
-        "the NVIDIA driver container's root filesystem",
-        "NVIDIA gpu-operator: assets/state-driver (driver root /run/nvidia/driver, Bidirectional)",
+        (
+            "/run/nvidia/driver/*",  # the container's own mounts: proc, dev, sys, run, ...
+            "/run/nvidia/driver/dev/*",
+            "/run/nvidia/driver/etc/*",  # hosts, hostname, resolv.conf
+            "/run/nvidia/driver/host-etc/*",
+            "/run/nvidia/driver/var/*",
+            "/run/nvidia/driver/run/**",
+            "/run/nvidia/driver/proc/**",
+            "/run/nvidia/driver/sys/**",
+            "/run/nvidia/driver/lib/firmware",
+            "/run/nvidia/driver/usr/local/bin/*",
+        ),
+        "the NVIDIA driver container's root filesystem and its mounts",
+        "NVIDIA gpu-operator: assets/state-driver/0500_daemonset.yaml (the driver container's "
+        "mounts, published under the driver root /run/nvidia/driver through a Bidirectional "
+        "/run/nvidia)",
     ),
     MountTree(
         "/run/nvidia/mps",

@@ -118,7 +118,7 @@ def test_the_message_is_one_short_line_and_the_explanation_has_the_rest() -> Non
     )
     assert len(message) <= 160
     assert "device or resource busy" in findings[0].explanation
-    assert "/run/nvidia/driver (the NVIDIA driver container's root filesystem)" in (
+    assert "/run/nvidia/driver (the NVIDIA driver container's root filesystem and its mounts)" in (
         findings[0].explanation
     )
 
