@@ -7,7 +7,7 @@ stamps the code, the level and the location; the rule only says what is wrong an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING
 
@@ -96,11 +96,16 @@ class Violation:
 
 @dataclass
 class RuleContext:
-    """What a rule may consult besides the node it is given, and how it builds its fixes."""
+    """What a rule may consult besides the node it is given, and how it builds its fixes.
+
+    ``memo`` lives as long as the document: a mount rule that looks at the whole pod keeps what
+    it found there (keyed by its code and the pod's node id), so a big pod is scanned once.
+    """
 
     settings: Settings
     document: Document
     edits: EditBuilder
+    memo: dict[tuple[str, int], object] = field(default_factory=dict)
 
     def shared(self, *nodes: Node) -> bool:
         """Whether any of ``nodes`` is reached through an alias (edits there are display-only)."""

@@ -133,7 +133,7 @@ from mountlint.paths import (
     within,
 )
 from mountlint.rule import FixAvailability, Related, Rule, RuleContext, Scope, Severity, Violation
-from mountlint.workloads import Mount, render_path
+from mountlint.workloads import Container, Mount, render_path
 from mountlint.yamlnodes import is_null, scalar_text
 
 RULE = Rule(
@@ -172,7 +172,7 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
     uses_sub_path = bool(mount.text("subPath") or mount.text("subPathExpr"))
     source = mount.exposed_host_path(path)
     trees = pinned_trees(source, settings.mount_trees)
-    evidence = "" if trees else _bidirectional_sibling(mount, source)
+    evidence = "" if trees else _bidirectional_sibling(mount, source, context)
     if not trees and not evidence:
         return
 
@@ -262,17 +262,43 @@ def _absent(trees: list[MountTree], runtime: str) -> str:
     return f"only {owners} nodes mount there, not {runtime} nodes"
 
 
-def _bidirectional_sibling(mount: Mount, source: str) -> str:
+def _bidirectional_sibling(mount: Mount, source: str, context: RuleContext) -> str:
     """Words for another container of the pod that mounts ``source`` (or below) Bidirectional."""
-    for other in mount.pod.mounts():
-        if other.container is mount.container or other.text("mountPropagation") != "Bidirectional":
-            continue
-        host = other.host_path
-        if host is None or not host.path or not host.path.startswith("/"):
-            continue
-        if within(source, other.exposed_host_path(host.path)):
-            return f"{other.container.label} mounts '{host.path}' Bidirectional"
+    for container, host_path in _bidirectional_mounts(mount, context).get(source, ()):
+        if container is not mount.container:
+            return f"{container.label} mounts '{host_path}' Bidirectional"
     return ""
+
+
+#: exposed host path, and each of its ancestors -> (container, host path as written)
+_SharedIndex = dict[str, list[tuple[Container, str]]]
+
+
+def _bidirectional_mounts(mount: Mount, context: RuleContext) -> _SharedIndex:
+    """The pod's Bidirectional hostPath mounts, by every folder that holds them (memoised)."""
+    key = (RULE.code, id(mount.pod.node))
+    index = context.memo.get(key)
+    if index is None:
+        index = {}
+        for other in mount.pod.mounts():
+            host = other.host_path
+            if other.text("mountPropagation") != "Bidirectional" or host is None:
+                continue
+            if not host.path or not host.path.startswith("/") or is_windows_path(host.path):
+                continue
+            exposed = other.exposed_host_path(host.path)
+            for folder in _self_and_ancestors(exposed):
+                index.setdefault(folder, []).append((other.container, host.path))
+        context.memo[key] = index
+    return index  # type: ignore[return-value]
+
+
+def _self_and_ancestors(path: str) -> Iterator[str]:
+    """``/a/b``, ``/a``, ``/`` for the canonical absolute ``path`` ``/a/b``."""
+    while path not in ("/", ""):
+        yield path
+        path = path.rsplit("/", 1)[0] or "/"
+    yield "/"
 
 
 def _mitigation(runtime: str, source: str) -> str:
