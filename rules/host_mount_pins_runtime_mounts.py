@@ -182,8 +182,10 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
     fix = _fix(mount, context, uses_sub_path)
     advice = _FIX if fix is not None else "mount a narrower host path"
     default = "" if explicit else "the default, "
+    volume_name = mount.volume.name if mount.volume is not None else mount.name
     detail = (
-        f"{mount.container.label} mounts host '{shown}' at '{mount.mount_path}' with "
+        f"{mount.container.label} mounts hostPath volume '{volume_name}' (host '{shown}') at "
+        f"'{mount.mount_path}' with "
         f"mountPropagation None ({default}Linux rprivate), so it keeps private copies of the "
         "mounts below it: "
     )
