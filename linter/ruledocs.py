@@ -60,6 +60,33 @@ not, and each has its own fix:
 """
 
 
+def _mount_trees() -> list[str]:
+    """The built-in mount trees that ML101 protects, as a table with their sources."""
+    from mountlint.mounttrees import DEFAULT_MOUNT_TREES
+
+    lines = [
+        "",
+        "## Mount trees",
+        "",
+        "Where the node creates mounts at run time, as the patterns of the mount points (`*` is "
+        "one path component, a final `**` one or more). ML101 reports a private mount of a host "
+        "path when one of them can lie strictly below it; `runtime-roots` adds trees.",
+        "",
+        "| tree | mount points | what | level | source |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for tree in DEFAULT_MOUNT_TREES:
+        patterns = "<br>".join(f"`{pattern}`" for pattern in tree.patterns)
+        level = "error" if tree.critical else "warning"
+        if tree.self_protected:
+            level = f"info ({tree.only_on} mounts binds over it rslave)"
+        elif tree.only_on:
+            level += f" (only on {tree.only_on} nodes)"
+        source = tree.source.replace("<", "&lt;").replace(">", "&gt;")
+        lines.append(f"| `{tree.root}` | {patterns} | {tree.what} | {level} | {source} |")
+    return lines
+
+
 def _anchor(registered: RegisteredRule) -> str:
     return f"{registered.rule.code.lower()}-{registered.rule.name}"
 
@@ -92,6 +119,7 @@ def render_markdown() -> str:
             lines.append("Off by default: turn it on with `select`.")
         lines.append("")
         lines.append(re.sub(r"^## ", "### ", rule.doc, flags=re.MULTILINE))
+    lines += _mount_trees()
     return "\n".join(lines).rstrip() + "\n"
 
 
