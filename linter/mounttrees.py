@@ -104,7 +104,8 @@ def _containerd_root(root: str, source: str) -> MountTree:
     )
 
 
-def _kubelet(root: str, source: str) -> tuple[MountTree, MountTree]:
+def kubelet_trees(root: str, source: str) -> tuple[MountTree, MountTree]:
+    """The trees of a kubelet whose ``--root-dir`` is ``root``: pod volumes and volume staging."""
     return (
         MountTree(
             root=f"{root}/pods",
@@ -136,7 +137,7 @@ DEFAULT_MOUNT_TREES: tuple[MountTree, ...] = (
         _NAMESPACES_SOURCE,
         critical=True,
     ),
-    *_kubelet("/var/lib/kubelet", ""),
+    *kubelet_trees("/var/lib/kubelet", ""),
     _containerd_state(
         "/run/containerd",
         "container root filesystems and sandbox shm",
@@ -172,7 +173,7 @@ DEFAULT_MOUNT_TREES: tuple[MountTree, ...] = (
     _containerd_root(
         "/var/lib/k0s/containerd", "k0s: docs/runtime.md (--root); " + _CONTAINERD_ROOT
     ),
-    *_kubelet("/var/lib/k0s/kubelet", "k0s: kubelet --root-dir=<data-dir>/kubelet; "),
+    *kubelet_trees("/var/lib/k0s/kubelet", "k0s: kubelet --root-dir=<data-dir>/kubelet; "),
     # microk8s: snap/microk8s-resources/default-args (containerd --state/--root, kubelet --root-dir
     # under $SNAP_COMMON = /var/snap/microk8s/common)
     _containerd_state(
@@ -185,7 +186,7 @@ DEFAULT_MOUNT_TREES: tuple[MountTree, ...] = (
         "/var/snap/microk8s/common/var/lib/containerd",
         "microk8s: default-args/containerd (--root); " + _CONTAINERD_ROOT,
     ),
-    *_kubelet(
+    *kubelet_trees(
         "/var/snap/microk8s/common/var/lib/kubelet",
         "microk8s: default-args/kubelet (--root-dir ${SNAP_COMMON}/var/lib/kubelet); ",
     ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mountlint.mounttrees import DEFAULT_MOUNT_TREES, MountTree, user_tree
+from mountlint.mounttrees import DEFAULT_MOUNT_TREES, MountTree, kubelet_trees, user_tree
 from mountlint.paths import DEFAULT_RUNTIME_ROOTS, DEFAULT_RUNTIME_SOCKETS, canon
 from mountlint.rule import Rule, Severity
 
@@ -70,6 +70,10 @@ class Settings:
         object.__setattr__(self, "canonical_roots", roots)
         defaults = {canon(root) for root in DEFAULT_RUNTIME_ROOTS}
         extra = tuple(user_tree(root) for root in roots if root not in defaults)
+        known = {tree.root for tree in DEFAULT_MOUNT_TREES}
+        kubelet = canon(self.kubelet_root)
+        if kubelet.startswith("/") and f"{kubelet}/pods" not in known:
+            extra = (*kubelet_trees(kubelet, "configuration (kubelet-root); "), *extra)
         object.__setattr__(self, "mount_trees", DEFAULT_MOUNT_TREES + extra)
         sockets = tuple(dict.fromkeys(canon(socket) for socket in self.runtime_sockets))
         object.__setattr__(self, "canonical_sockets", sockets)

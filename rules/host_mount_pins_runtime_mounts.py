@@ -114,6 +114,8 @@ is reached through a YAML anchor or merge key, because the edit would change eve
 - `runtime-roots`: mount trees to protect, in addition to the built-in ones: a folder (any
   mount below it counts) or the pattern of the mount points, with `*` for one path component
   (`/run/myruntime/*/rootfs`).
+- `kubelet-root`: the kubelet's `--root-dir` when it is not `/var/lib/kubelet`; its `pods` and
+  `plugins/kubernetes.io` trees are protected like the default ones.
 """
 
 from __future__ import annotations

@@ -157,3 +157,13 @@ def test_runtime_sockets_by_name(path: str) -> None:
 
 def test_other_sockets_are_not_runtime_sockets() -> None:
     assert not is_runtime_socket("/var/lib/kubelet/plugins/csi.example.com/csi.sock", SOCKETS)
+
+
+def test_a_configured_kubelet_root_adds_its_trees() -> None:
+    settings = Settings(kubelet_root="/data/kubelet")
+    pods = pinned_trees("/data/kubelet/pods/0c1d", settings.mount_trees)
+    assert [tree.root for tree in pods] == ["/data/kubelet/pods"]
+    assert pods[0].critical
+    assert len(Settings(kubelet_root="/var/lib/k0s/kubelet").mount_trees) == len(
+        DEFAULT_MOUNT_TREES
+    )
