@@ -281,20 +281,21 @@ _SharedIndex = dict[str, list[tuple[Container, str]]]
 def _bidirectional_mounts(mount: Mount, context: RuleContext) -> _SharedIndex:
     """The pod's Bidirectional hostPath mounts, by every folder that holds them (memoised)."""
     key = (RULE.code, id(mount.pod.node))
-    index = context.memo.get(key)
-    if index is None:
-        index = {}
-        for other in mount.pod.mounts():
-            host = other.host_path
-            if other.text("mountPropagation") != "Bidirectional" or host is None:
-                continue
-            if not host.path or not host.path.startswith("/") or is_windows_path(host.path):
-                continue
-            exposed = other.exposed_host_path(host.path)
-            for folder in _self_and_ancestors(exposed):
-                index.setdefault(folder, []).append((other.container, host.path))
-        context.memo[key] = index
-    return index  # type: ignore[return-value]
+    memoised = context.memo.get(key)
+    if memoised is not None:
+        return memoised  # type: ignore[return-value]
+    index: _SharedIndex = {}
+    for other in mount.pod.mounts():
+        host = other.host_path
+        if other.text("mountPropagation") != "Bidirectional" or host is None:
+            continue
+        if not host.path or not host.path.startswith("/") or is_windows_path(host.path):
+            continue
+        exposed = other.exposed_host_path(host.path)
+        for folder in _self_and_ancestors(exposed):
+            index.setdefault(folder, []).append((other.container, host.path))
+    context.memo[key] = index
+    return index
 
 
 def _self_and_ancestors(path: str) -> Iterator[str]:
