@@ -211,6 +211,18 @@ DEFAULT_MOUNT_TREES: tuple[MountTree, ...] = (
         "CRI-O container root filesystems",
         "containers/storage: overlay driver mounts <graphroot>/overlay/<layer>/merged",
     ),
+    # Red Hat OpenShift on IBM Cloud keeps CRI-O's storage under /var/data and links the default
+    # folders there (sysdig-node-analyzer mounts /var/data for that reason)
+    MountTree(
+        "/var/data",
+        (
+            "/var/data/crioruntimestorage/*-containers/*/userdata/shm",
+            "/var/data/criorootstorage/*/*/merged",
+        ),
+        "CRI-O storage on Red Hat OpenShift on IBM Cloud",
+        "IBM Cloud OpenShift workers: CRI-O runroot /var/data/crioruntimestorage and graphroot "
+        "/var/data/criorootstorage (linked from /var/run/containers/storage); layout as CRI-O's",
+    ),
     # docker (cri-dockerd): dockerd's data root and exec root
     MountTree(
         "/var/lib/docker",

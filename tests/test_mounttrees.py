@@ -38,6 +38,7 @@ def _roots(path: str, trees: tuple[MountTree, ...] = DEFAULT_MOUNT_TREES) -> lis
         ("/run/host-containerd", "/run/host-containerd"),
         ("/run/containers/storage", "/run/containers/storage"),
         ("/var/lib/containers", "/var/lib/containers/storage"),
+        ("/var/data", "/var/data"),
         ("/run/nvidia", "/run/nvidia/driver"),
         ("/run/nvidia/driver", "/run/nvidia/driver"),
         ("/run/nvidia/driver/lib", "/run/nvidia/driver"),
