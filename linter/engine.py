@@ -272,6 +272,7 @@ def _finding(
         rule=rule,
         severity=override or violation.severity or rule.severity,
         message=violation.message,
+        explanation=violation.detail or violation.message,
         location=locate(text, path, violation.node),
         field_path=violation.field_path,
         semantic_path=semantic_path(document_root, violation.field_path),

@@ -48,6 +48,8 @@ class Finding:
     object_namespace: str | None = None
     semantic_path: str = ""
     annotation: AnnotationIgnore | None = None
+    #: the long form of ``message`` (the JSON report's ``explanation``); empty: the message says it
+    explanation: str = ""
 
     @property
     def fix_applicability(self) -> Applicability | None:

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
+from mountlint.apierrors import go_quote, go_type
 from mountlint.paths import within
+
+if TYPE_CHECKING:
+    from mountlint.workloads import Exposure, HostPathUse, Mount
+    from mountlint.yamlnodes import Node
+
+#: How long the one-line message of a finding may be (the explanation carries the rest).
+SHORT_MESSAGE = 160
 
 
 def shortlist(items: Sequence[str], limit: int, last: str = ", ") -> str:
@@ -35,3 +44,39 @@ def runtime_roots_relation(source: str, roots: Sequence[str], limit: int = 3) ->
     if roots:
         return f"'{source}' is where the runtime creates mounts"
     return f"'{source}' holds the node's runtime state"
+
+
+def mount_subject(mount: Mount, host: str) -> str:
+    """``host '/run' at '/host/run'``: the start of a one-line message about a volumeMount."""
+    return f"host '{host}' at '{mount.mount_path}'"
+
+
+def exposure_subject(use: HostPathUse, exposure: Exposure) -> str:
+    """The start of a one-line message about a hostPath source and what exposes it.
+
+    ``host '/run' at '/host/run'`` (and how many more mounts), ``unmounted volume 'run' (host
+    '/run')``, or ``PersistentVolume 'pv' (host '/run')``.
+    """
+    if not exposure.mounts:
+        if use.volume is not None:
+            return f"unmounted volume '{use.volume.name}' (host '{use.source.path}')"
+        return f"PersistentVolume '{use.obj.name}' (host '{use.source.path}')"
+    subject = mount_subject(exposure.mounts[0], exposure.shown_path)
+    others = len(exposure.mounts) - 1
+    return subject + (f" (+{others} more mount{'s' if others > 1 else ''})" if others else "")
+
+
+def short_unsupported(path: str, value: str, supported: Sequence[str], hint: str) -> str:
+    """The API server's ``Unsupported value`` in one short line: the hint, else the choices."""
+    if hint:
+        return f"{path}: Unsupported value: {go_quote(value)}{hint}"
+    choices = ", ".join(item for item in supported if item)
+    return f"{path}: Unsupported value: {go_quote(value)}; write one of {choices}"
+
+
+def short_unmarshal(path: str, node: Node, choices: Sequence[str]) -> str:
+    """The decoder's complaint about a non-string value, in one short line."""
+    listed = ", ".join(item for item in choices if item)
+    kind = go_type(node)
+    article = "an" if kind[0] in "aeiou" else "a"
+    return f"{path}: {article} {kind} where a string is expected; write one of {listed}"

@@ -7,7 +7,7 @@ inside ``/var/lib/docker``. ``..`` is never resolved (the API server rejects it 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 #: Mount trees that container runtimes and the kubelet populate with mounts of their own.
 DEFAULT_RUNTIME_ROOTS: tuple[str, ...] = (
@@ -47,6 +47,40 @@ DEFAULT_RUNTIME_SOCKETS: tuple[str, ...] = (
     "/run/k3s/containerd/containerd.sock",
     "/run/k3s/cri-dockerd/cri-dockerd.sock",
     "/run/podman/podman.sock",
+    "/run/host-containerd/containerd.sock",
+    "/run/k0s/containerd.sock",
+)
+
+#: Socket names that are a container runtime's wherever they live (``/run/host-containerd/...``).
+RUNTIME_SOCKET_NAMES: tuple[str, ...] = (
+    "containerd.sock",
+    "crio.sock",
+    "docker.sock",
+    "cri-dockerd.sock",
+    "podman.sock",
+)
+
+#: hostPath types that name a single file, socket or device: nothing can be mounted below one.
+FILE_TYPES = frozenset({"File", "FileOrCreate", "Socket", "CharDevice", "BlockDevice"})
+
+#: Single files that node agents commonly mount.
+KNOWN_FILES = frozenset(
+    {
+        "/etc/machine-id",
+        "/var/lib/dbus/machine-id",
+        "/etc/localtime",
+        "/etc/timezone",
+        "/etc/hostname",
+        "/etc/hosts",
+        "/etc/resolv.conf",
+        "/etc/passwd",
+        "/etc/group",
+        "/etc/shadow",
+        "/etc/os-release",
+        "/etc/kubernetes/admin.conf",
+        "/etc/kubernetes/kubelet.conf",
+        "/run/xtables.lock",
+    }
 )
 
 #: Where dockerd keeps its data by default (``--data-root``).
@@ -106,26 +140,17 @@ def looks_like_socket(path: str, sockets: Iterable[str]) -> bool:
     return path in sockets or path.rsplit("/", 1)[-1].endswith(".sock")
 
 
-def overlapping_roots(source: str, roots: Iterable[str]) -> list[str]:
-    """The runtime roots (canonical) that ``source`` (canonical) lies in or contains, in order."""
-    return [root for root in roots if overlaps(source, root)]
+def is_runtime_socket(path: str, sockets: Iterable[str]) -> bool:
+    """Whether canonical ``path`` is a known runtime socket, or is named like one anywhere."""
+    return path in sockets or path.rsplit("/", 1)[-1].endswith(RUNTIME_SOCKET_NAMES)
 
 
-def pinned_roots(source: str, roots: Sequence[str]) -> list[str]:
-    """The runtime roots whose mounts a recursive private bind of ``source`` would copy.
+def is_single_file(path: str, host_type: str | None, sockets: Iterable[str]) -> bool:
+    """Whether a hostPath of canonical ``path`` and ``host_type`` is a file, socket or device.
 
-    That is every root ``source`` contains (or is), and every root it lies inside unless that
-    root only groups more specific roots: ``/var/lib/kubelet`` holds mounts in ``pods/`` and
-    ``plugins/``, but ``/var/lib/kubelet/seccomp`` holds none, so only the nested roots count there.
+    Nothing can be mounted below one, so it never pins mounts.
     """
-    pinned = []
-    for root in roots:
-        if within(source, root) or (
-            within(root, source)
-            and not any(other != root and within(root, other) for other in roots)
-        ):
-            pinned.append(root)
-    return pinned
+    return host_type in FILE_TYPES or path in KNOWN_FILES or looks_like_socket(path, sockets)
 
 
 def string_prefix_overlaps(source: str, root: str) -> bool:

@@ -7,7 +7,7 @@ stamps the code, the level and the location; the rule only says what is wrong an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING
 
@@ -80,7 +80,11 @@ class Related:
 
 @dataclass
 class Violation:
-    """What a rule yields: a message about a node, and optionally another level and a fix."""
+    """What a rule yields: a message about a node, and optionally another level and a fix.
+
+    ``message`` is one short line (what, where, the fix); ``detail`` is the long form, why it
+    matters here, for the JSON report's ``explanation``.
+    """
 
     message: str
     node: Node
@@ -88,15 +92,21 @@ class Violation:
     severity: Severity | None = None
     fix: Fix | None = None
     related: tuple[Related, ...] = ()
+    detail: str = ""
 
 
 @dataclass
 class RuleContext:
-    """What a rule may consult besides the node it is given, and how it builds its fixes."""
+    """What a rule may consult besides the node it is given, and how it builds its fixes.
+
+    ``memo`` lives as long as the document: a mount rule that looks at the whole pod keeps what
+    it found there (keyed by its code and the pod's node id), so a big pod is scanned once.
+    """
 
     settings: Settings
     document: Document
     edits: EditBuilder
+    memo: dict[tuple[str, int], object] = field(default_factory=dict)
 
     def shared(self, *nodes: Node) -> bool:
         """Whether any of ``nodes`` is reached through an alias (edits there are display-only)."""

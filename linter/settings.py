@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from mountlint.mounttrees import DEFAULT_MOUNT_TREES, MountTree, kubelet_trees, user_tree
 from mountlint.paths import DEFAULT_RUNTIME_ROOTS, DEFAULT_RUNTIME_SOCKETS, canon
 from mountlint.rule import Rule, Severity
 
@@ -23,6 +24,7 @@ DEFAULT_SENSITIVE_PATHS: tuple[str, ...] = (
     "/root",
     "/etc/kubernetes",
     "/var/lib/kubelet/pki",
+    "/var/lib/kubelet/pods",
     "/var/lib/etcd",
 )
 
@@ -56,6 +58,8 @@ class Settings:
     fail_on: Severity = Severity.WARNING
     canonical_roots: tuple[str, ...] = field(init=False)
     canonical_sockets: tuple[str, ...] = field(init=False)
+    #: the built-in mount trees, plus one for each ``runtime-roots`` entry beyond the defaults
+    mount_trees: tuple[MountTree, ...] = field(init=False)
 
     def __post_init__(self) -> None:
         if self.runtime not in RUNTIMES:
@@ -64,6 +68,13 @@ class Settings:
             )
         roots = tuple(dict.fromkeys(canon(root) for root in self.runtime_roots))
         object.__setattr__(self, "canonical_roots", roots)
+        defaults = {canon(root) for root in DEFAULT_RUNTIME_ROOTS}
+        extra = tuple(user_tree(root) for root in roots if root not in defaults)
+        known = {tree.root for tree in DEFAULT_MOUNT_TREES}
+        kubelet = canon(self.kubelet_root)
+        if kubelet.startswith("/") and f"{kubelet}/pods" not in known:
+            extra = (*kubelet_trees(kubelet, "configuration (kubelet-root); "), *extra)
+        object.__setattr__(self, "mount_trees", DEFAULT_MOUNT_TREES + extra)
         sockets = tuple(dict.fromkeys(canon(socket) for socket in self.runtime_sockets))
         object.__setattr__(self, "canonical_sockets", sockets)
 

@@ -157,6 +157,7 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
         f"hostPath volume '{volume_name}' mounts host '{path}'{selected} at "
         f"'{mount.mount_path}' with mountPropagation Bidirectional (Linux rshared)"
     )
+    subject = f"host '{path}'{selected} at '{mount.mount_path}' is Bidirectional"
     related = (
         Related(host.node, f"hostPath volume '{volume_name}'"),
         Related(mount.container.node, f"in {mount.container.label}"),
@@ -164,8 +165,13 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
     field_path = render_path((*mount.path, "mountPropagation"))
     expected_tree = _shared_by_design(source, canon(context.settings.kubelet_root))
     if expected_tree:
+        needs = "CSI node plugins" if "CSI" in expected_tree else "BPF tools"
         yield Violation(
             message=(
+                f"{subject}, as {needs} need: noted; use HostToContainer if it makes no mounts "
+                "there"
+            ),
+            detail=(
                 f"{opening} on {expected_tree}, so it is only noted; every mount the "
                 "container makes there reaches the host and must be unmounted before it exits, "
                 "and containers that only need to see the mounts should use HostToContainer"
@@ -190,8 +196,13 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
         if rootfs_tree
         else ""
     )
+    doubles = " and double on every restart" if rootfs_tree else ""
     yield Violation(
         message=(
+            f"{subject}: its mounts leak onto the node{doubles}; use HostToContainer or a "
+            "narrower path"
+        ),
+        detail=(
             f"{opening}; {runtime_roots_relation(source, roots)}: every mount "
             f"{mount.container.label} makes below its mount point appears on the node and in "
             "every pod that mounts these "

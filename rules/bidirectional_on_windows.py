@@ -118,6 +118,10 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
     )
     yield Violation(
         message=(
+            f"{forbidden(api_path(pod.obj, field), 'Bidirectional in a Windows pod')}: "
+            f"remove {remove}, or fix spec.os.name"
+        ),
+        detail=(
             "; ".join(errors) + f"; {container.label} is in a Windows pod, which cannot be "
             f"privileged and has no mount propagation: remove {remove}, or correct "
             "spec.os.name if this is a Linux workload"

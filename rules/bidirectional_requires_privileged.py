@@ -138,21 +138,25 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
         related.insert(0, Related(privileged.value, "securityContext.privileged is not true"))
     if privileged is not None and not _decodes_as_boolean(privileged.value):
         advice = "the API server cannot decode that either; write privileged as a boolean"
+        short = "write securityContext.privileged as a boolean"
         fix = None  # the author meant to set privileged; HostToContainer would be a guess
     else:
         advice = (
             "make it privileged, or use HostToContainer if it does not need its own mounts "
             "to reach the host"
         )
+        short = "make it privileged or use HostToContainer"
         fix = context.replace_fix(
             propagation,
             "HostToContainer",
             "Set mountPropagation: HostToContainer",
             Applicability.UNSAFE,
         )
+    path = api_path(container.pod.obj, field)
     yield Violation(
-        message=(
-            f"{forbidden(api_path(container.pod.obj, field), BIDIRECTIONAL_NEEDS_PRIVILEGED)}; "
+        message=(f"{forbidden(path, 'Bidirectional needs a privileged container')}; {short}"),
+        detail=(
+            f"{forbidden(path, BIDIRECTIONAL_NEEDS_PRIVILEGED)}; "
             f"{container.label} {_privileged_state(privileged)}: {advice}"
         ),
         node=propagation.value,

@@ -123,11 +123,14 @@ def _same_directory_key(path: str) -> str | None:
 
 def _duplicate(mount: Mount, node: Node, path: str, first: Mount) -> Violation:
     field = (*mount.path, "mountPath")
+    invalid_value = invalid(api_path(mount.pod.obj, field), path, "must be unique")
     return Violation(
         message=(
-            f"{invalid(api_path(mount.pod.obj, field), path, 'must be unique')}; "
-            f"volumeMounts[{first.index}] of {mount.container.label} already mounts "
-            f"{_volume(first)} there"
+            f"{invalid_value}; volumeMounts[{first.index}] already mounts {_volume(first)} there"
+        ),
+        detail=(
+            f"{invalid_value}; volumeMounts[{first.index}] of {mount.container.label} already "
+            f"mounts {_volume(first)} there"
         ),
         node=node,
         field_path=render_path(field),
@@ -145,6 +148,10 @@ def _alias(mount: Mount, node: Node, path: str, first: Mount) -> Violation:
     )
     return Violation(
         message=(
+            f"{api_path(mount.pod.obj, field)}: '{path}' is '{first_path}' of "
+            f"volumeMounts[{first.index}] again; one volume hides the other"
+        ),
+        detail=(
             f"{api_path(mount.pod.obj, field)}: '{path}' is the same directory as '{first_path}' "
             f"(volumeMounts[{first.index}], {_volume(first)}){link}; the API server accepts "
             "both spellings, but one volume is mounted over the other and hides it"

@@ -1,10 +1,27 @@
 """## What it does
 Flags a `hostPath` volume that is mounted with the default `mountPropagation` (`None`, which the
-runtime turns into Linux `rprivate`) when the host path is, lies inside, or contains a directory
-where the container runtime or the kubelet create mounts of their own: network namespaces under
-`/run/netns`, pod volumes under `/var/lib/kubelet/pods`, container root filesystems under
-`/run/containerd`, and the other runtime roots (see Options). Host `/` mounted at `/rootfs` is the
-classic case.
+runtime turns into Linux `rprivate`) when the node can create mounts *below* the host path it
+exposes (the path plus `subPath`). mountlint knows where the node makes mounts at run time, as
+the patterns of their mount points (the mount trees, see Options): network namespaces
+(`/run/netns/*`), pod volumes and subPath binds (`/var/lib/kubelet/pods/*/volumes/*/*`), CSI
+staging (`/var/lib/kubelet/plugins/kubernetes.io/...`), container root filesystems and shm under
+each runtime's state folders (containerd, k3s/rke2, k0s, microk8s, Bottlerocket, CRI-O, docker),
+and the NVIDIA GPU operator's driver root (`/run/nvidia/driver`) and MPS shm
+(`/run/nvidia/mps/shm`). Host `/` mounted at `/rootfs` is the classic case; `/run`, `/var/lib`
+and `/var/lib/kubelet/pods/<uid>` pin too.
+
+A path that is itself one mount point (`/run/nvidia/mps/shm`) holds only its own filesystem,
+which the node can still unmount and remove: it pins nothing. Nor does a file: a hostPath of
+type `Socket`, `File`, `FileOrCreate`, `CharDevice` or `BlockDevice`, a `*.sock` name, a known
+runtime socket or a known single file (`/etc/machine-id`, `/run/xtables.lock`, ...). The CSI
+driver's own folder (`/var/lib/kubelet/plugins/<driver>`) holds only its socket: the kubelet
+stages volumes under `plugins/kubernetes.io`, not there.
+
+When another container of the same pod mounts the path (or a folder below it) `Bidirectional`,
+mounts may be made there even though the path is in no tree; a container with default
+propagation that starts later pins them. That is only a hint (CNI installers copy binaries with
+`Bidirectional`, GPU validators write marker files with it), so it is reported at `info`, naming
+the evidence.
 
 Paths are compared by whole components after normalisation (`//`, `/./` and a trailing `/` are
 dropped; `/var/run` is `/run`), so `/var/lib/docker2` is not inside `/var/lib/docker`.
@@ -25,13 +42,20 @@ before 1.28 and the kubelet do not.
 `HostToContainer` (Linux `rslave`) lets unmounts on the host reach the container, so nothing is
 pinned. The container still sees the same files.
 
-Levels: **error** when the path overlaps `/run/netns`, `/var/lib/kubelet/pods` or
-`/run/containerd` (pod deletion breaks); **warning** for the other runtime roots, for init
-containers (they hold the copies only while they run) and for `subPath` mounts; **info** when the
-configured runtime already mounts the path `rslave` by itself (`runtime: docker` for paths that
-overlap `/var/lib/docker` by dockerd's string test, `runtime: cri-o` for ancestors of
-`/var/lib/containers/storage`). Windows pods (`spec.os.name: windows`, or a `kubernetes.io/os:
-windows` node selector) and Windows paths are not checked.
+Levels: **error** when the mount pins network namespaces, pod volumes or containerd's container
+root filesystems (`/run/netns`, `<kubelet root>/pods`, `/run/containerd` and the k3s, k0s and
+microk8s equivalents): pod deletion breaks. **warning** for the other trees (CSI staging,
+CRI-O storage, the GPU driver root, ...), for init containers (they hold the copies only while
+they run) and for `subPath` mounts. **info** when the configured runtime mounts the path `rslave`
+by itself (`runtime: docker` for paths that overlap `/var/lib/docker` by dockerd's string test,
+`runtime: cri-o` for ancestors of `/var/lib/containers/storage`), for docker's trees on other
+runtimes (`/var/lib/docker/containers`, which every log shipper mounts: nothing is mounted there
+on a containerd node, and dockerd mounts such binds `rslave` itself; the same under
+`runtime: any`), and for the `Bidirectional` sibling hint. Windows pods (`spec.os.name: windows`,
+or a `kubernetes.io/os: windows` node selector) and Windows paths are not checked.
+
+The message says what is pinned and the fix in one line; the JSON report's `explanation` lists
+every pinned tree and what it holds.
 
 ## Example
 ```yaml
@@ -73,7 +97,8 @@ spec:
       hostPath:
         path: /
 ```
-Or mount a narrower host path that holds no runtime mounts (`/var/log`, `/etc/machine-id`).
+Or mount a narrower host path below which the node makes no mounts (`/var/log`,
+`/etc/machine-id`).
 
 ## Fix safety
 The fix sets `mountPropagation: HostToContainer` (inserting the key, or replacing an explicit
@@ -86,7 +111,11 @@ is reached through a YAML anchor or merge key, because the edit would change eve
 ## Options
 - `runtime` (`--runtime`): `containerd` (default) and `any` never mitigate; `docker` and `cri-o`
   mitigate as described above.
-- `runtime-roots`: the mount trees to protect, in addition to the defaults.
+- `runtime-roots`: mount trees to protect, in addition to the built-in ones: a folder (any
+  mount below it counts) or the pattern of the mount points, with `*` for one path component
+  (`/run/myruntime/*/rootfs`).
+- `kubelet-root`: the kubelet's `--root-dir` when it is not `/var/lib/kubelet`; its `pods` and
+  `plugins/kubernetes.io` trees are protected like the default ones.
 """
 
 from __future__ import annotations
@@ -94,18 +123,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mountlint.edits import Applicability, Fix
-from mountlint.messages import runtime_roots_relation
+from mountlint.messages import shortlist
+from mountlint.mounttrees import MountTree, pinned_trees
 from mountlint.paths import (
     CRIO_STORAGE_ROOT,
-    CRITICAL_RUNTIME_ROOTS,
     DOCKER_DATA_ROOT,
+    canon,
+    is_single_file,
     is_windows_path,
-    pinned_roots,
     string_prefix_overlaps,
     within,
 )
 from mountlint.rule import FixAvailability, Related, Rule, RuleContext, Scope, Severity, Violation
-from mountlint.workloads import Mount, render_path
+from mountlint.workloads import Container, Mount, render_path
 from mountlint.yamlnodes import is_null, scalar_text
 
 RULE = Rule(
@@ -121,9 +151,11 @@ RULE = Rule(
     tags=("reliability", "propagation"),
 )
 
+_FIX = "set mountPropagation: HostToContainer"
+
 
 def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
-    """Report a private-propagation mount of a host path that overlaps a runtime root."""
+    """Report a private-propagation mount of a host path below which the node makes mounts."""
     host = mount.host_path
     if host is None or mount.pod.is_windows:
         return
@@ -136,82 +168,150 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
     )
     if explicit is not None and scalar_text(explicit) != "None":
         return
+    settings = context.settings
+    if is_single_file(canon(path), host.type, settings.canonical_sockets):
+        return
     uses_sub_path = bool(mount.text("subPath") or mount.text("subPathExpr"))
     source = mount.exposed_host_path(path)
-    roots = sorted(
-        pinned_roots(source, context.settings.canonical_roots),
-        key=lambda root: root not in CRITICAL_RUNTIME_ROOTS,
-    )
-    if not roots:
+    trees = pinned_trees(source, settings.mount_trees)
+    evidence = "" if trees else _bidirectional_sibling(mount, source, context)
+    if not trees and not evidence:
         return
 
-    mitigation = _mitigation(context.settings.runtime, source)
-    volume_name = mount.volume.name if mount.volume is not None else mount.name
-    message = (
-        f"hostPath volume '{volume_name}' mounts host '{path}' at '{mount.mount_path}' with "
-        f"mountPropagation None ({'' if explicit else 'the default, '}Linux rprivate); "
-        f"{runtime_roots_relation(source, roots)}: {mount.container.label} keeps private "
-        "copies of them, so "
-        f"when the node removes one ({_victims(roots)}) unmounting fails with "
-        "'device or resource busy' and the pod it belongs to hangs in Terminating"
-    )
-    if mitigation:
-        message += f"; {mitigation}"
+    shown = source if source != canon(path) else path
+    at = "the same path" if mount.mount_path == shown else f"'{mount.mount_path}'"
+    where = f"host '{shown}' at {at} has private propagation"
     fix = _fix(mount, context, uses_sub_path)
-    if fix is not None:
-        message += "; set mountPropagation: HostToContainer"
-    elif uses_sub_path:
-        message += "; mount a narrower host path instead of using subPath"
+    advice = _FIX if fix is not None else "mount a narrower host path"
+    default = "" if explicit else "the default, "
+    volume_name = mount.volume.name if mount.volume is not None else mount.name
+    detail = (
+        f"{mount.container.label} mounts hostPath volume '{volume_name}' (host '{shown}') at "
+        f"'{mount.mount_path}' with "
+        f"mountPropagation None ({default}Linux rprivate), so it keeps private copies of the "
+        "mounts below it: "
+    )
+    if not trees:
+        short_evidence = evidence.replace(
+            f" mounts '{shown}' Bidirectional", " mounts it Bidirectional"
+        )
+        message = f"{where}: {short_evidence}: mounts there would be pinned; {advice}"
+        detail += (
+            f"{evidence}. The host path is not a known mount tree, and manifests often set "
+            "Bidirectional where nothing is mounted, so this is only a hint; if mounts are made "
+            f"there, the node cannot remove them while this pod runs; {advice}"
+        )
+        severity = Severity.INFO
     else:
-        message += "; mount a narrower host path"
+        severity, message, why = _verdict(mount, trees, settings.runtime, source, uses_sub_path)
+        message = f"{where}: {message}; {advice}"
+        detail += f"{why}; {advice}"
     related = [Related(mount.container.node, f"in {mount.container.label}")]
     if mount.volume is not None:
-        related.insert(0, Related(mount.volume.node, f"hostPath volume '{volume_name}'"))
+        related.insert(0, Related(mount.volume.node, f"hostPath volume '{mount.volume.name}'"))
     yield Violation(
         message=message,
+        detail=detail,
         node=explicit or (propagation.key if propagation is not None else mount.node),
         field_path=render_path(mount.path),
-        severity=_severity(mount, roots, uses_sub_path, mitigation),
+        severity=severity,
         fix=fix,
         related=tuple(related),
     )
 
 
-_VICTIMS = (
-    ("/run/netns", "a pod's network namespace"),
-    ("/var/lib/kubelet/pods", "a pod's volume"),
-    ("/var/lib/kubelet/plugins", "a CSI volume's staging mount"),
-    ("/run/ipcns", "a pod's IPC namespace"),
-    ("/run/utsns", "a pod's UTS namespace"),
-)
+def _verdict(
+    mount: Mount, trees: list[MountTree], runtime: str, source: str, uses_sub_path: bool
+) -> tuple[Severity, str, str]:
+    """The level, the short words and the long words for a mount that pins ``trees``."""
+    listing = "; ".join(f"{tree.root} ({tree.what})" for tree in trees)
+    mitigation = _mitigation(runtime, source)
+    if mitigation:
+        short = f"mitigated with runtime '{runtime}': {mitigation}"
+        return Severity.INFO, short, f"it pins {listing}, but {short}"
+    live = [tree for tree in trees if tree.exists_on(runtime) and not tree.self_protected]
+    if not live:
+        reason = _absent(trees, runtime)
+        return Severity.INFO, reason, f"it would pin {listing}, but {reason}"
+    pins = _pins(live)
+    critical = any(tree.critical for tree in live)
+    consequence = "pods hang in Terminating" if critical else "the node cannot unmount them"
+    why = (
+        f"it pins {'; '.join(f'{tree.root} ({tree.what})' for tree in live)}. When the node "
+        "removes one of those mounts, unmounting fails with 'device or resource busy'"
+        + (" and the pod it belongs to hangs in Terminating" if critical else "")
+    )
+    if mount.container.kind == "initContainers":
+        return Severity.WARNING, f"{pins}, {consequence} while it runs", why + " (while it runs)"
+    if uses_sub_path:
+        why += " (the kubelet binds a subPath non-recursively, which narrows but may not end it)"
+        return Severity.WARNING, f"{pins}, {consequence}", why
+    return (Severity.ERROR if critical else Severity.WARNING), f"{pins}, {consequence}", why
 
 
-def _victims(roots: list[str]) -> str:
-    """What the node would fail to unmount, in words, for the roots a mount pins."""
-    named = [words for root, words in _VICTIMS if root in roots]
-    if any(root not in dict(_VICTIMS) for root in roots):
-        named.append("a container's root filesystem")
-    return ", ".join(named[:3]) or "a runtime mount"
+def _pins(trees: list[MountTree]) -> str:
+    """``pins /run/netns and 16 other mount trees``."""
+    others = len(trees) - 1
+    if others == 0:
+        return f"pins {trees[0].root}"
+    return f"pins {trees[0].root} and {others} other mount tree{'s' if others > 1 else ''}"
+
+
+def _absent(trees: list[MountTree], runtime: str) -> str:
+    """Why trees that only one runtime has, and that it protects itself, pin nothing here."""
+    runtimes = sorted({tree.only_on for tree in trees if tree.only_on})
+    owners = shortlist(runtimes, 2, last=" and ") or "another runtime"
+    if any(tree.self_protected for tree in trees):
+        return f"only {owners} mounts there, and it binds them rslave itself"
+    return f"only {owners} nodes mount there, not {runtime} nodes"
+
+
+def _bidirectional_sibling(mount: Mount, source: str, context: RuleContext) -> str:
+    """Words for another container of the pod that mounts ``source`` (or below) Bidirectional."""
+    for container, host_path in _bidirectional_mounts(mount, context).get(source, ()):
+        if container is not mount.container:
+            return f"{container.label} mounts '{host_path}' Bidirectional"
+    return ""
+
+
+#: exposed host path, and each of its ancestors -> (container, host path as written)
+_SharedIndex = dict[str, list[tuple[Container, str]]]
+
+
+def _bidirectional_mounts(mount: Mount, context: RuleContext) -> _SharedIndex:
+    """The pod's Bidirectional hostPath mounts, by every folder that holds them (memoised)."""
+    key = (RULE.code, id(mount.pod.node))
+    memoised = context.memo.get(key)
+    if memoised is not None:
+        return memoised  # type: ignore[return-value]
+    index: _SharedIndex = {}
+    for other in mount.pod.mounts():
+        host = other.host_path
+        if other.text("mountPropagation") != "Bidirectional" or host is None:
+            continue
+        if not host.path or not host.path.startswith("/") or is_windows_path(host.path):
+            continue
+        exposed = other.exposed_host_path(host.path)
+        for folder in _self_and_ancestors(exposed):
+            index.setdefault(folder, []).append((other.container, host.path))
+    context.memo[key] = index
+    return index
+
+
+def _self_and_ancestors(path: str) -> Iterator[str]:
+    """``/a/b``, ``/a``, ``/`` for the canonical absolute ``path`` ``/a/b``."""
+    while path not in ("/", ""):
+        yield path
+        path = path.rsplit("/", 1)[0] or "/"
+    yield "/"
 
 
 def _mitigation(runtime: str, source: str) -> str:
     if runtime == "docker" and string_prefix_overlaps(source, DOCKER_DATA_ROOT):
-        return (
-            "mitigated with runtime 'docker': dockerd mounts binds overlapping its data root rslave"
-        )
+        return "dockerd binds paths overlapping its data root rslave"  # validateBindDaemonRoot
     if runtime == "cri-o" and within(source, CRIO_STORAGE_ROOT):
-        return "mitigated with runtime 'cri-o': CRI-O mounts ancestors of its storage root rslave"
+        return "CRI-O binds ancestors of its storage root rslave"
     return ""
-
-
-def _severity(mount: Mount, roots: list[str], uses_sub_path: bool, mitigation: str) -> Severity:
-    if mitigation:
-        return Severity.INFO
-    if uses_sub_path or mount.container.kind == "initContainers":
-        return Severity.WARNING
-    if CRITICAL_RUNTIME_ROOTS.intersection(roots):
-        return Severity.ERROR
-    return Severity.WARNING
 
 
 def _fix(mount: Mount, context: RuleContext, uses_sub_path: bool) -> Fix | None:

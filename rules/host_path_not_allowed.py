@@ -112,6 +112,10 @@ def check(use: HostPathUse, context: RuleContext) -> Iterator[Violation]:
     if not matching:
         yield Violation(
             message=(
+                f"{use.label} (host '{path}') is not in allowed-host-paths; mount an allowed "
+                "path or extend the list"
+            ),
+            detail=(
                 f"{use.label} uses host path '{path}', which {_outside(path, allowed)}; "
                 "mount an allowed path or extend the list"
             ),
@@ -130,6 +134,10 @@ def check(use: HostPathUse, context: RuleContext) -> Iterator[Violation]:
         node, field = mount.read_only_site()
         yield Violation(
             message=(
+                f"host '{path}' at '{mount.mount_path}' is writable, but allowed-host-paths "
+                "allows it only read-only; set readOnly: true"
+            ),
+            detail=(
                 f"{mount.container.label} mounts {use.label} (host '{path}') at "
                 f"'{mount.mount_path}' {how}, but allowed-host-paths allows {prefixes} only "
                 "read-only; set readOnly: true"

@@ -98,8 +98,12 @@ def check(use: HostPathUse, context: RuleContext) -> Iterator[Violation]:
     normal = normalized_spelling("/" + path if relative else path)
     if normal == path:
         return
+    detail = ""
     if relative:
         message = (
+            f"{use.label} has the relative path '{path}'; write the absolute path ('{normal}'?)"
+        )
+        detail = (
             f"{use.label} has the relative path '{path}', which is resolved against the "
             "kubelet's and the runtime's working directory; "
             f"write the absolute path (is it '{normal}'?)"
@@ -108,6 +112,7 @@ def check(use: HostPathUse, context: RuleContext) -> Iterator[Violation]:
         message = f"{use.label} has the path '{path}' ({_why(path)}); write '{normal}'"
     yield Violation(
         message=message,
+        detail=detail,
         node=use.path_node,
         field_path=render_path((*use.path, "path")),
         fix=_fix(use, normal, relative, context),

@@ -87,8 +87,8 @@ def check(volume: PersistentVolume, context: RuleContext) -> Iterator[Violation]
     path_node = get(volume.host_path.node, "path") or volume.host_path.node
     yield Violation(
         message=(
-            f"{forbidden(api_path(volume.obj, field), detail)}; recycling the volume would "
-            "delete the node's files: use Retain"
+            f"{forbidden(api_path(volume.obj, field), detail)}; it would delete the node's "
+            "files: use Retain"
         ),
         node=policy.value,
         field_path=render_path(field),

@@ -97,6 +97,7 @@ from mountlint.apierrors import (
     unsupported,
 )
 from mountlint.edits import Applicability, Fix
+from mountlint.messages import short_unmarshal, short_unsupported
 from mountlint.paths import has_backsteps
 from mountlint.rule import FixAvailability, Related, Rule, RuleContext, Scope, Severity, Violation
 from mountlint.workloads import HostPathUse, render_path
@@ -160,9 +161,10 @@ def check(use: HostPathUse, context: RuleContext) -> Iterator[Violation]:
     if type_entry is not None and not is_null(type_entry.value):
         problem = _type_problem(type_entry, _api_path(use, "type"), context)
         if problem is not None:
-            message, fix = problem
+            message, detail, fix = problem
             yield Violation(
                 message=message,
+                detail=detail,
                 node=type_entry.value,
                 field_path=render_path((*use.path, "type")),
                 fix=fix,
@@ -176,17 +178,19 @@ def _api_path(use: HostPathUse, field: str) -> str:
 
 def _type_problem(
     type_entry: Entry, path: str, context: RuleContext
-) -> tuple[str, Fix | None] | None:
+) -> tuple[str, str, Fix | None] | None:
     value = string_value(type_entry.value)
     if value in SUPPORTED_TYPES:
         return None
     if value is None:
         choices = [value for value in SUPPORTED_TYPES if value]
         go_field = "HostPathVolumeSource.type"
-        return cannot_unmarshal(path, type_entry.value, go_field, choices), None
+        detail = cannot_unmarshal(path, type_entry.value, go_field, choices)
+        return short_unmarshal(path, type_entry.value, choices), detail, None
     wanted, hint = enum_hint(value, SUPPORTED_TYPES, cutoff=0.5)
     fix = None
     if wanted is not None:
         description = f"Write type: {wanted}"
         fix = context.replace_fix(type_entry, wanted, description, Applicability.SAFE)
-    return unsupported(path, value, SUPPORTED_TYPES) + hint, fix
+    short = short_unsupported(path, value, SUPPORTED_TYPES, hint)
+    return short, unsupported(path, value, SUPPORTED_TYPES) + hint, fix

@@ -86,8 +86,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mountlint.apierrors import api_path, cannot_unmarshal, unsupported
+from mountlint.apierrors import api_path, cannot_unmarshal, go_quote, unsupported
 from mountlint.edits import Applicability, Fix
+from mountlint.messages import short_unmarshal, short_unsupported
 from mountlint.rule import FixAvailability, Related, Rule, RuleContext, Scope, Severity, Violation
 from mountlint.workloads import Mount, render_path
 from mountlint.yamlnodes import Entry, is_flow_scalar, is_null, string_value
@@ -131,7 +132,8 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
     text = string_value(value_node)
     if text is None:
         yield Violation(
-            message=cannot_unmarshal(
+            message=short_unmarshal(path, value_node, SUPPORTED_PROPAGATIONS),
+            detail=cannot_unmarshal(
                 path, value_node, "VolumeMount.mountPropagation", SUPPORTED_PROPAGATIONS
             ),
             node=value_node,
@@ -143,7 +145,12 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
         return
     fix, hint = _fix_and_hint(mount, propagation, text, context)
     yield Violation(
-        message=f"{unsupported(path, text, SUPPORTED_PROPAGATIONS)}; {hint}",
+        message=(
+            f"{path}: Unsupported value: {go_quote(text)}; {hint}"
+            if fix is not None or not hint.startswith("the API server")
+            else short_unsupported(path, text, SUPPORTED_PROPAGATIONS, "")
+        ),
+        detail=f"{unsupported(path, text, SUPPORTED_PROPAGATIONS)}; {hint}",
         node=value_node,
         field_path=render_path(field),
         fix=fix,
@@ -169,7 +176,7 @@ def _fix_and_hint(
         description = f"Replace Linux '{stripped}' with mountPropagation: {linux_mode}"
         fix = context.replace_fix(propagation, linux_mode, description, Applicability.UNSAFE)
         base = stripped.lower().removeprefix("r")
-        hint = f"'{stripped}' is a Linux name; Kubernetes calls r{base} propagation {linux_mode}"
+        hint = f"a Linux name: Kubernetes calls r{base} {linux_mode}"
         return fix, hint
     if not stripped:
         removal = context.edits.remove_entry(mount.node, "mountPropagation")

@@ -67,6 +67,7 @@ from collections.abc import Iterator
 
 from mountlint.apierrors import api_path, cannot_unmarshal, enum_hint, unsupported
 from mountlint.edits import Applicability
+from mountlint.messages import short_unmarshal, short_unsupported
 from mountlint.rule import FixAvailability, Related, Rule, RuleContext, Scope, Severity, Violation
 from mountlint.workloads import Mount, render_path
 from mountlint.yamlnodes import is_null, string_value
@@ -95,18 +96,20 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
     field = (*mount.path, "recursiveReadOnly")
     path = api_path(mount.pod.obj, field)
     fix = None
+    detail = ""
     if value is None:
-        message = cannot_unmarshal(
-            path, recursive.value, "VolumeMount.recursiveReadOnly", SUPPORTED
-        )
+        message = short_unmarshal(path, recursive.value, SUPPORTED)
+        detail = cannot_unmarshal(path, recursive.value, "VolumeMount.recursiveReadOnly", SUPPORTED)
     else:
         wanted, hint = enum_hint(value, SUPPORTED)
-        message = unsupported(path, value, SUPPORTED) + hint
+        detail = unsupported(path, value, SUPPORTED) + hint
+        message = short_unsupported(path, value, SUPPORTED, hint)
         if wanted is not None:
             description = f"Write recursiveReadOnly: {wanted}"
             fix = context.replace_fix(recursive, wanted, description, Applicability.SAFE)
     yield Violation(
         message=message,
+        detail=detail,
         node=recursive.value,
         field_path=render_path(field),
         fix=fix,

@@ -161,10 +161,11 @@ def _check_mount(
         yield _violation(
             mount,
             "name",
+            f"{invalid(_api_path(mount, 'name'), name, detail)}; use the volume one way only",
+            device,
             f"{invalid(_api_path(mount, 'name'), name, detail)}; "
             f"volumeDevices[{device.index}] already uses volume '{name}' as a raw block device: "
             "use it one way only",
-            device,
         )
     device = by_path.get(mount_path) if mount_path else None
     if mount_path and device is not None:
@@ -172,9 +173,10 @@ def _check_mount(
         yield _violation(
             mount,
             "mountPath",
+            f"{invalid(_api_path(mount, 'mountPath'), mount_path, detail)}; use another mountPath",
+            device,
             f"{invalid(_api_path(mount, 'mountPath'), mount_path, detail)}; "
             f"volumeDevices[{device.index}] puts a block device there: choose another mountPath",
-            device,
         )
 
 
@@ -182,10 +184,13 @@ def _api_path(mount: Mount, field: str) -> str:
     return api_path(mount.pod.obj, (*mount.path, field))
 
 
-def _violation(mount: Mount, field: str, message: str, device: _Device) -> Violation:
+def _violation(
+    mount: Mount, field: str, message: str, device: _Device, detail: str = ""
+) -> Violation:
     node: Node = get(mount.node, field) or mount.node
     return Violation(
         message=message,
+        detail=detail,
         node=node,
         field_path=render_path((*mount.path, field)),
         related=(

@@ -109,6 +109,10 @@ def check(pod: PodSpec, context: RuleContext) -> Iterator[Violation]:
             node, field = host_entry.key, (*volume.path, "hostPath")
         yield Violation(
             message=(
+                f"hostPath volume '{volume.name}'{shown} fails Pod Security baseline: rejected "
+                "where it is enforced; use another volume type"
+            ),
+            detail=(
                 f"hostPath volume '{volume.name}'{shown} is forbidden by the Pod Security "
                 f"baseline and restricted profiles: in a namespace that enforces either, "
                 f"{consequence}; use another volume type"

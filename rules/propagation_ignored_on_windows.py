@@ -103,7 +103,8 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
     if evidence is None:
         return
     yield Violation(
-        message=(
+        message=f"mountPropagation HostToContainer does nothing on Windows ({evidence}); remove it",
+        detail=(
             f"mountPropagation HostToContainer has no effect: {evidence}, and the kubelet "
             "mounts every volume privately on Windows; remove the field"
         ),

@@ -125,12 +125,17 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
         advice = f"point hostPath.path at '{target}' and drop subPath"
     else:
         advice = "mount the whole volume and use the subdirectory inside the container"
+    short_advice = advice.replace(" and use the subdirectory inside the container", "")
     related = (
         Related(sub_path_entry.value, f"{key} selected here"),
         Related(mount.container.node, f"in {mount.container.label}"),
     )
     yield Violation(
         message=(
+            f"mountPropagation {mode} with {key} '{sub_path_text}' does not propagate (subPath "
+            f"binds are not recursive); {short_advice}"
+        ),
+        detail=(
             f"mountPropagation {mode} with {key} '{sub_path_text}': the kubelet bind-mounts "
             "the subPath non-recursively before the runtime mounts it, so mounts already below "
             "it are missing in the container and later mounts do not reliably propagate "

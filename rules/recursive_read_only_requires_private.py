@@ -95,8 +95,10 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
         return  # unset, null, None, or a value the API server's decoder rejects first
     field = (*mount.path, "recursiveReadOnly")
     detail = "may only be specified when mountPropagation is None or not specified"
+    path = api_path(mount.pod.obj, field)
     yield Violation(
-        message=f"{forbidden(api_path(mount.pod.obj, field), detail)}; {_hint(mode)}",
+        message=f"{forbidden(path, 'needs mountPropagation None')}; {_short_hint(mode)}",
+        detail=f"{forbidden(path, detail)}; {_hint(mode)}",
         node=recursive.value,
         field_path=render_path(field),
         related=(
@@ -104,6 +106,17 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
             Related(mount.container.node, f"in {mount.container.label}"),
         ),
     )
+
+
+def _short_hint(mode: str) -> str:
+    """What to change, in a few words."""
+    if mode in ("HostToContainer", "Bidirectional"):
+        return f"it is {mode}: drop recursiveReadOnly or mountPropagation"
+    if not mode.strip():
+        return "it is an empty string: remove it"
+    if mode.strip().casefold() == "none":
+        return f"it is '{mode}' (values are case-sensitive): write None"
+    return f"it is '{mode}', not None"
 
 
 def _hint(mode: str) -> str:

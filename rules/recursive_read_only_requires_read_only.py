@@ -106,10 +106,11 @@ def check(mount: Mount, context: RuleContext) -> Iterator[Violation]:
     if read_only is not None:
         related.insert(0, Related(read_only.key, state))
     detail = "may only be specified when readOnly is true"
+    path = api_path(mount.pod.obj, field)
     yield Violation(
-        message=(
-            f"{forbidden(api_path(mount.pod.obj, field), detail)}; "
-            f"{state}: set readOnly: true or remove recursiveReadOnly"
+        message=f"{forbidden(path, 'needs readOnly: true')}; {state}: set it, or drop this field",
+        detail=(
+            f"{forbidden(path, detail)}; {state}: set readOnly: true or remove recursiveReadOnly"
         ),
         node=recursive.value,
         field_path=render_path(field),

@@ -4,6 +4,10 @@ Flags a `hostPath` volume whose path is a container runtime's API socket
 or a directory that holds one: `/run` (or `/var/run`), `/run/containerd`, `/run/crio`, `/run/k3s`,
 and `/` itself.
 
+Any path whose name ends in `containerd.sock`, `crio.sock`, `docker.sock`, `cri-dockerd.sock` or
+`podman.sock` is a runtime socket wherever it lives (Bottlerocket's
+`/run/host-containerd/containerd.sock`, a relocated `/opt/docker/docker.sock`).
+
 Paths are compared by whole components after normalisation (`//`, `/./` and a trailing `/` are
 dropped; `/var/run` is `/run`), so `/run/containerd2` does not hold
 `/run/containerd/containerd.sock`.
@@ -11,9 +15,10 @@ A mount with a `subPath` exposes only that part of the volume: host `/run` mount
 `subPath: netns` is not reported, with `subPath: docker.sock` it is. `subPathExpr` is expanded only
 at run time, so such mounts are judged by the whole volume path.
 
-Host `/` is reported too, not only by `sensitive-host-path` (ML202): it holds every runtime socket,
-and the read-only mount of `/` at `/rootfs` that node agents use is exactly the case where people
-assume they gave away nothing but reading.
+Host `/` is reported here: it holds every runtime socket, and the read-only mount of `/` at
+`/rootfs` that node agents use is exactly the case where people assume they gave away nothing but
+reading. `sensitive-host-path` (ML202) then leaves that mount out, so the exposure is reported
+once; with this rule turned off, ML202 reports it.
 
 A volume that no container mounts is still reported, as a warning: the API accepts it, and an
 ephemeral container (`kubectl debug`) can mount any volume of the pod later. A PersistentVolume's
@@ -96,8 +101,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mountlint.messages import shortlist
-from mountlint.paths import canon, held_by
+from mountlint.messages import exposure_subject, shortlist
+from mountlint.paths import canon, held_by, is_runtime_socket
 from mountlint.rule import Rule, RuleContext, Scope, Severity, Violation
 from mountlint.workloads import HostPathUse, render_path
 from mountlint.yamlnodes import bool_value
@@ -119,31 +124,47 @@ _TAKEOVER = "a client of the runtime socket can start privileged containers and 
 _INSTEAD = "read what is needed from files or the Kubernetes API instead"
 
 
+def runtime_sockets_at(source: str, sockets: tuple[str, ...]) -> list[str]:
+    """The runtime sockets that canonical ``source`` is or holds."""
+    held = held_by(source, sockets)
+    if not held and is_runtime_socket(source, sockets):
+        return [source]
+    return held
+
+
 def check(use: HostPathUse, context: RuleContext) -> Iterator[Violation]:
     """Report a hostPath source through which a container can reach a runtime socket."""
     path = use.linux_path
     if use.is_windows or path is None or not path.startswith("/"):
         return
     sockets = context.settings.canonical_sockets
-    exposure = use.exposure(lambda source: held_by(source, sockets))
+    exposure = use.exposure(lambda source: runtime_sockets_at(source, sockets))
     if exposure is None:
         return
     exposes = _exposes(exposure.shown_path, exposure.hits)
+    subject = exposure_subject(use, exposure)
     severity = None
     if not exposure.mounts:
-        message = f"{use.label} {exposes}; {use.unmounted}: {_TAKEOVER}; {_INSTEAD}"
+        detail = f"{use.label} {exposes}; {use.unmounted}: {_TAKEOVER}; {_INSTEAD}"
         severity = Severity.WARNING if use.pod is not None else None
+        read_only = False
     else:
-        read_only = (
-            ", and readOnly: true does not stop it connecting"
-            if bool_value(exposure.mounts[0].value("readOnly")) is True
-            else ""
+        read_only = bool_value(exposure.mounts[0].value("readOnly")) is True
+        detail = (
+            f"{exposure.subject} {exposes} {exposure.where}: {_TAKEOVER}"
+            f"{', and readOnly: true does not stop it connecting' if read_only else ''}; {_INSTEAD}"
         )
-        message = (
-            f"{exposure.subject} {exposes} {exposure.where}: {_TAKEOVER}{read_only}; {_INSTEAD}"
-        )
+    if exposure.hits == [canon(exposure.shown_path)]:
+        what = "is a runtime socket"
+        advice = "use files or the API instead"
+    else:
+        plural = "s" if len(exposure.hits) > 1 else ""
+        what = f"exposes runtime socket{plural} {shortlist(exposure.hits, 1)}"
+        advice = "mount a narrower path"
+    even = "even read-only" if read_only else "read-only or not"
     yield Violation(
-        message=message,
+        message=f"{subject} {what}: root on the node, {even}; {advice}",
+        detail=detail,
         node=use.path_node,
         field_path=render_path((*use.path, "path")),
         severity=severity,

@@ -1,8 +1,15 @@
 """## What it does
 Flags a `hostPath` volume that exposes a sensitive host directory: `/`, `/boot`, `/dev`, `/etc`,
-`/lib`, `/proc`, `/sys`, `/usr`, `/root`, `/etc/kubernetes`, `/var/lib/kubelet/pki` or
+`/lib`, `/proc`, `/sys`, `/usr`, `/root`, `/etc/kubernetes`, `/var/lib/kubelet/pki`,
+`/var/lib/kubelet/pods` (every pod's volumes, with their service-account tokens and Secrets) or
 `/var/lib/etcd` (see Options), or a directory that contains one (`/var` and `/var/lib` hold the
 etcd database on control-plane nodes; `/var/lib/kubelet` holds the kubelet's client certificate).
+`/sys/kernel/security` (LSM policy: AppArmor, IMA) and `/sys/kernel/debug` (debugfs) are reported
+when a container can write to them; reading them is what tracing and security agents do.
+
+A mount that `runtime-socket-mount` (ML201) reports, such as host `/` with every runtime socket
+below it, is not reported again here: a client of the runtime socket is root on the node, which
+says more. With ML201 turned off, this rule reports it.
 
 Paths are compared by whole components after normalisation (`//`, `/./` and a trailing `/` are
 dropped; `/var/run` is `/run`), so `/etc/` is `/etc` and `/var/lib/etcd2` is not `/var/lib/etcd`.
@@ -79,9 +86,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mountlint.messages import shortlist
+from mountlint.messages import exposure_subject, shortlist
 from mountlint.paths import canon, held_by
 from mountlint.rule import Rule, RuleContext, Scope, Severity, Violation
+from mountlint.rules.runtime_socket_mount import RULE as SOCKET_RULE
+from mountlint.rules.runtime_socket_mount import runtime_sockets_at
 from mountlint.workloads import HostPathUse, render_path
 
 RULE = Rule(
@@ -106,8 +115,14 @@ _WHAT: dict[str, str] = {
     "/root": "root's home directory and SSH keys",
     "/etc/kubernetes": "the cluster CA, kubeconfigs and static pod manifests",
     "/var/lib/kubelet/pki": "the kubelet's client certificate and key",
+    "/var/lib/kubelet/pods": "every pod's volumes, service-account tokens and Secrets",
     "/var/lib/etcd": "the etcd database with every Secret of the cluster",
+    "/sys/kernel/security": "the kernel's security policy (AppArmor, IMA)",
+    "/sys/kernel/debug": "debugfs, which can change kernel state",
 }
+
+#: Paths inside a sensitive tree that matter only when a container can write to them.
+WRITABLE_SENSITIVE_PATHS: tuple[str, ...] = ("/sys/kernel/security", "/sys/kernel/debug")
 
 _SHOWN_PATHS = 2
 _ADVICE = "mount only the files that are needed, read-only"
@@ -118,24 +133,44 @@ def check(use: HostPathUse, context: RuleContext) -> Iterator[Violation]:
     path = use.linux_path
     if use.is_windows or path is None or not path.startswith("/"):
         return
-    sensitive = tuple(dict.fromkeys(canon(item) for item in context.settings.sensitive_paths))
-    exposure = use.exposure(lambda source: held_by(source, sensitive))
+    settings = context.settings
+    sensitive = tuple(dict.fromkeys(canon(item) for item in settings.sensitive_paths))
+    if not use.mounts or any(mount.writable for mount in use.mounts):
+        sensitive += WRITABLE_SENSITIVE_PATHS
+    sockets = settings.canonical_sockets if settings.is_selected(SOCKET_RULE) else ()
+
+    def find(source: str) -> list[str]:
+        if sockets and runtime_sockets_at(source, sockets):
+            return []  # ML201 reports this mount
+        return held_by(source, sensitive)
+
+    exposure = use.exposure(find)
     if exposure is None:
         return
     exposes = f"exposes {_describe(exposure.shown_path, exposure.hits)}"
     severity = None
     if not exposure.mounts:
-        message = f"{use.label} {exposes}; {use.unmounted}; {_ADVICE}"
+        detail = f"{use.label} {exposes}; {use.unmounted}; {_ADVICE}"
         severity = Severity.INFO if use.pod is not None else None
     else:
-        message = f"{exposure.subject} {exposes} {exposure.where}; {_ADVICE}"
+        detail = f"{exposure.subject} {exposes} {exposure.where}; {_ADVICE}"
     yield Violation(
-        message=message,
+        message=f"{exposure_subject(use, exposure)} {_short(exposure.shown_path, exposure.hits)}",
+        detail=detail,
         node=use.path_node,
         field_path=render_path((*use.path, "path")),
         severity=severity,
         related=exposure.related,
     )
+
+
+def _short(path: str, hits: list[str]) -> str:
+    """The rest of the one-line message: what is exposed, and the advice."""
+    source = canon(path)
+    if source in hits:
+        what = _WHAT.get(source, "listed in sensitive-paths")
+        return f"exposes {what}; {_ADVICE}"
+    return f"exposes {shortlist(hits, 1)}; {_ADVICE}"
 
 
 def _describe(path: str, hits: list[str]) -> str:

@@ -68,7 +68,10 @@ spec:
 The fix sets `type: Socket` or `type: File` (adding the key, or filling in an empty value). It is
 unsafe: a pod whose path is missing on some node, or is something else there, no longer starts on
 that node (which is the point, but it changes behaviour). It is display-only when the volume is
-reached through a YAML anchor or merge key, because the edit would change every user of it.
+reached through a YAML anchor or merge key, because the edit would change every user of it, and
+when the pod mounts several alternative runtime sockets (falco and tracee mount the docker,
+containerd, CRI-O and podman sockets so that one image works on every node): no node has all of
+them, and `type: Socket` on a missing one would keep the pod from starting there.
 """
 
 from __future__ import annotations
@@ -76,7 +79,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mountlint.edits import Applicability
-from mountlint.paths import canon, looks_like_socket
+from mountlint.paths import KNOWN_FILES, canon, is_runtime_socket, looks_like_socket
 from mountlint.rule import FixAvailability, Related, Rule, RuleContext, Scope, Severity, Violation
 from mountlint.workloads import HostPathSource, HostPathUse, render_path
 from mountlint.yamlnodes import is_null, string_value
@@ -92,25 +95,6 @@ RULE = Rule(
     scope=Scope.HOST_PATH,
     fix=FixAvailability.UNSAFE,
     tags=("reliability", "host-path"),
-)
-
-#: Single files that node agents commonly mount.
-_KNOWN_FILES = frozenset(
-    {
-        "/etc/machine-id",
-        "/var/lib/dbus/machine-id",
-        "/etc/localtime",
-        "/etc/timezone",
-        "/etc/hostname",
-        "/etc/hosts",
-        "/etc/resolv.conf",
-        "/etc/passwd",
-        "/etc/group",
-        "/etc/shadow",
-        "/etc/os-release",
-        "/etc/kubernetes/admin.conf",
-        "/etc/kubernetes/kubelet.conf",
-    }
 )
 
 #: Extensions that name files, never the directories agents mount (``conf.d`` has none of them).
@@ -147,24 +131,47 @@ def check(use: HostPathUse, context: RuleContext) -> Iterator[Violation]:
     if kind is None:
         return
     noun = "a socket" if kind == "Socket" else "a file"
+    fix = context.set_fix(
+        use.source.node,
+        "type",
+        kind,
+        f"Set type: {kind}",
+        Applicability.UNSAFE,
+        owner=f"the hostPath of {use.owner}",
+    )
+    alternatives = _alternative_sockets(use, context.settings.canonical_sockets)
+    advice = f"set type: {kind}"
+    if fix is not None and len(alternatives) > 1 and canon(path) in alternatives:
+        fix = fix.as_display_only(
+            f"the pod mounts {len(alternatives)} alternative runtime sockets; on a node without "
+            "one of them, type: Socket would keep the pod from starting"
+        )
+        advice = "keep it untyped: the pod mounts alternative runtime sockets"
     yield Violation(
-        message=(
+        message=f"{use.label} (host '{path}') has no type but looks like {noun}; {advice}",
+        detail=(
             f"{use.label} has no type, but '{path}' looks like {noun}: if it is missing on the "
-            "node, an empty directory is created and mounted in its place; "
-            f"set type: {kind}"
+            f"node, an empty directory is created and mounted in its place; {advice}"
         ),
         node=use.path_node,
         field_path=render_path((*use.path, "path")),
-        fix=context.set_fix(
-            use.source.node,
-            "type",
-            kind,
-            f"Set type: {kind}",
-            Applicability.UNSAFE,
-            owner=f"the hostPath of {use.owner}",
-        ),
+        fix=fix,
         related=(Related(use.holder, use.label),),
     )
+
+
+def _alternative_sockets(use: HostPathUse, sockets: tuple[str, ...]) -> set[str]:
+    """The distinct runtime sockets that the pod declaring ``use`` mounts as hostPath volumes."""
+    if use.pod is None:
+        return set()
+    found = set()
+    for volume in use.pod.volumes:
+        host = volume.host_path
+        if host is not None and host.path and host.path.startswith("/"):
+            path = canon(host.path)
+            if is_runtime_socket(path, sockets):
+                found.add(path)
+    return found
 
 
 def _untyped(host: HostPathSource) -> bool:
@@ -178,6 +185,6 @@ def _kind(path: str, sockets: tuple[str, ...]) -> str | None:
     if looks_like_socket(path, sockets):
         return "Socket"
     extension = name.rsplit(".", 1)[-1] if "." in name.lstrip(".") else ""
-    if path in _KNOWN_FILES or extension in _FILE_EXTENSIONS:
+    if path in KNOWN_FILES or extension in _FILE_EXTENSIONS:
         return "File"
     return None

@@ -27,26 +27,34 @@ def test_incident_pair() -> None:
 
 def test_incident_message_explains_the_hazard() -> None:
     result = run_mountlint(str(EXAMPLES / "incident" / "rootfsmount.yaml"))
-    message = result.stdout.splitlines()[0]
+    line = result.stdout.splitlines()[0]
+    message = line.split(" ML101 ", 1)[1]
     for words in (
         "host '/'",
         "'/rootfs'",
         "/run/netns",
-        "device or resource busy",
         "Terminating",
         "mountPropagation: HostToContainer",
     ):
         assert words in message
+    assert len(message) <= 180  # one terminal line, give or take the level
+    report = run_mountlint("--format", "json", str(EXAMPLES / "incident" / "rootfsmount.yaml"))
+    explanation = json.loads(report.stdout)["findings"][0]["explanation"]
+    for words in ("device or resource busy", "/var/lib/kubelet/pods (pod volumes"):
+        assert words in explanation
 
 
 def test_node_exporter_done_right_is_clean() -> None:
-    # the exposure of /, /proc and /sys is accepted by its mountlint.io/ignore annotation
+    # the exposure of /, /proc and /sys is accepted by its mountlint.io/ignore annotation (host /
+    # is reported once, by ML201 for its runtime sockets; ML202 does not repeat it)
     result = run_mountlint(str(EXAMPLES / "node-exporter"))
-    assert (result.returncode, result.stdout) == (0, "All checks passed! 4 suppressed.\n")
+    assert (result.returncode, result.stdout) == (0, "All checks passed! 3 suppressed.\n")
 
 
 def test_log_collector_only_the_docker_directory() -> None:
-    assert _findings(EXAMPLES / "log-collector") == [("daemonset.yaml", "ML101", 30, "warning")]
+    # nothing is mounted below /var/lib/docker/containers on a containerd node, and dockerd
+    # mounts such binds rslave itself: a note, not a warning
+    assert _findings(EXAMPLES / "log-collector") == [("daemonset.yaml", "ML101", 30, "info")]
 
 
 def test_csi_node_plugin() -> None:
@@ -54,10 +62,10 @@ def test_csi_node_plugin() -> None:
         (code, line, severity)
         for _, code, line, severity in _findings(EXAMPLES / "csi-node-plugin")
     ]
+    # the driver's own folder holds only csi.sock (the kubelet stages volumes under
+    # plugins/kubernetes.io), and the registrar must write its socket there
     assert findings == [
-        ("ML101", 36, "warning"),
-        ("ML203", 36, "warning"),
-        ("ML101", 48, "warning"),
+        ("ML203", 36, "info"),
         ("ML102", 52, "info"),
         ("ML206", 58, "info"),
         ("ML206", 62, "info"),

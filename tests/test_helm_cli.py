@@ -26,7 +26,7 @@ def test_rendered_file_maps_to_the_template(corpus: Path) -> None:
         cwd=corpus,
     )
     findings = json.loads(result.stdout)["findings"]
-    dev = next(f for f in findings if "'dev'" in f["message"])
+    dev = next(f for f in findings if "'dev'" in f["explanation"])
     assert dev["location"]["path"] == str(LONGHORN / "chart" / "templates" / "daemonset-sa.yaml")
     assert dev["location"]["line"] == 69
     assert (

@@ -38,7 +38,7 @@ def _line(path: Path, number: int) -> str:
 def test_cadvisor_base_reports_at_the_rootfs_mount(corpus: Path) -> None:
     report = _report("--select", "ML101", str(CADVISOR), cwd=corpus)
     findings = {(f["location"]["path"], f["location"]["line"]) for f in report["findings"]}
-    rootfs = [f for f in report["findings"] if "'rootfs'" in f["message"]]
+    rootfs = [f for f in report["findings"] if "'rootfs'" in f["explanation"]]
     assert len(rootfs) == 1
     location = rootfs[0]["location"]
     assert location["path"] == str(CADVISOR / "daemonset.yaml")
@@ -94,7 +94,7 @@ def test_whole_kustomize_corpus(corpus: Path) -> None:
         for f in report["findings"]
         if f["location"]["path"].endswith("topologyupdater-mounts.yaml")
     ]
-    assert any(f["code"] == "ML101" and "kubelet-state-files" in f["message"] for f in patched)
+    assert any(f["code"] == "ML101" and "kubelet-state-files" in f["explanation"] for f in patched)
     # a base shared by several overlays is reported once, saying who deploys it
     assert any("deployed by" in f["message"] for f in report["findings"])
     assert "kustomize build failed" not in report["stderr"]

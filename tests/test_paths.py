@@ -1,23 +1,21 @@
-"""The host path model (DESIGN §5): canonical spelling, whole-component containment, runtime roots."""
+"""The host path model (DESIGN §5): canonical spelling, whole-component containment.
+
+The mount trees are tested in test_mounttrees.py.
+"""
 
 from __future__ import annotations
 
 import pytest
 
 from mountlint.paths import (
-    DEFAULT_RUNTIME_ROOTS,
     canon,
     is_windows_path,
     join_sub_path,
     normalized_spelling,
-    overlapping_roots,
     overlaps,
-    pinned_roots,
     string_prefix_overlaps,
     within,
 )
-
-ROOTS = tuple(canon(root) for root in DEFAULT_RUNTIME_ROOTS)
 
 
 @pytest.mark.parametrize(
@@ -59,24 +57,6 @@ def test_overlaps_is_inside_or_contains() -> None:
 def test_dockerd_string_prefix_bug_is_not_ours() -> None:
     assert string_prefix_overlaps("/var/lib/docker2", "/var/lib/docker")
     assert not overlaps("/var/lib/docker2", "/var/lib/docker")
-
-
-def test_root_holds_every_runtime_root() -> None:
-    assert overlapping_roots("/", ROOTS) == list(ROOTS)
-    assert pinned_roots("/", ROOTS) == list(ROOTS)
-
-
-def test_pinned_roots_inside_a_grouping_root_counts_only_nested_roots() -> None:
-    assert "/var/lib/kubelet" in overlapping_roots("/var/lib/kubelet/seccomp", ROOTS)
-    assert pinned_roots("/var/lib/kubelet/seccomp", ROOTS) == []
-    assert pinned_roots("/var/lib/kubelet/pods/uid", ROOTS) == ["/var/lib/kubelet/pods"]
-    assert set(pinned_roots("/var/lib/kubelet", ROOTS)) == {
-        "/var/lib/kubelet",
-        "/var/lib/kubelet/pods",
-        "/var/lib/kubelet/plugins",
-    }
-    assert pinned_roots("/run/netns/cni-1234", ROOTS) == ["/run/netns"]
-    assert pinned_roots("/var/log", ROOTS) == []
 
 
 @pytest.mark.parametrize(

@@ -150,3 +150,17 @@ def test_fixed_snapshot(code: str) -> None:
     _check_snapshot(folder / "fixed.yaml", outcome.text)
     second = fix_text(outcome.text, "bad.yaml", settings, unsafe=True)
     assert second.text == outcome.text, "fixing twice must change nothing the second time"
+
+
+#: A text finding is one terminal line: what, where and the fix. Host paths and the API's indexed
+#: field paths vary in length, so the bound has some room above the ~160 characters aimed at.
+MESSAGE_LIMIT = 190
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_messages_are_one_short_line(code: str) -> None:
+    folder = RULE_FIXTURES / code
+    text = (folder / "bad.yaml").read_text(encoding="utf-8")
+    for finding in lint_text(text, "bad.yaml", _settings(folder, code)):
+        assert "\n" not in finding.message
+        assert len(finding.message) <= MESSAGE_LIMIT, finding.message

@@ -100,9 +100,9 @@ def test_wrong_types_do_not_crash(code: str) -> None:
     # Only the enumerations report a value that is not a string (the decoder's error).
     if code == "ML310":
         assert [f.location.line for f in findings] == [21]
-        assert "cannot unmarshal array into Go struct field" in findings[0].message
+        assert "cannot unmarshal array into Go struct field" in findings[0].explanation
     else:
-        assert findings == [], [f.message for f in findings]
+        assert findings == [], [f.explanation for f in findings]
 
 
 def test_wrong_type_mount_lists_do_not_crash_anywhere() -> None:
@@ -127,7 +127,7 @@ def test_ml304_ignores_read_only_that_does_not_decode_and_wrong_case_modes() -> 
 
 def test_ml304_message_quotes_the_api_with_the_indexed_path() -> None:
     [finding] = _lint(_pod("- {name: data, mountPath: /a, recursiveReadOnly: IfPossible}"), "ML304")
-    assert finding.message.startswith(
+    assert finding.explanation.startswith(
         "spec.containers[0].volumeMounts[0].recursiveReadOnly: Forbidden: "
         "may only be specified when readOnly is true; "
     )
@@ -190,8 +190,8 @@ def test_ml305_only_for_recursive_modes_and_set_propagation() -> None:
         )
     )
     [finding] = _lint(text, "ML305")
-    assert finding.message.startswith("spec.containers[0].volumeMounts[3].recursiveReadOnly: ")
-    assert "mountPropagation is HostToContainer" in finding.message
+    assert finding.explanation.startswith("spec.containers[0].volumeMounts[3].recursiveReadOnly: ")
+    assert "mountPropagation is HostToContainer" in finding.explanation
     assert finding.fix is None
 
 
@@ -218,10 +218,10 @@ def test_ml306_other_values_get_no_fix() -> None:
     findings = _lint(text, "ML306")
     assert [f.fix for f in findings] == [None, None, None]
     assert 'Unsupported value: "": supported values: "Disabled", "Enabled", "IfPossible"' in (
-        findings[0].message
+        findings[0].explanation
     )
-    assert "cannot unmarshal object into Go struct field" in findings[1].message
-    assert 'Unsupported value: " Enabled"' in findings[2].message
+    assert "cannot unmarshal object into Go struct field" in findings[1].explanation
+    assert 'Unsupported value: " Enabled"' in findings[2].explanation
 
 
 def test_ml306_value_through_a_merge_key_is_display_only() -> None:
@@ -255,7 +255,7 @@ def test_ml307_list_items_print_the_path_the_api_server_prints() -> None:
               volumeMounts: [{name: missing, mountPath: /m}]
     """
     [finding] = _lint(text, "ML307")
-    assert finding.message.startswith(
+    assert finding.explanation.startswith(
         'spec.containers[0].volumeMounts[0].name: Not found: "missing"; '
     )
     assert finding.field_path == "items[0].spec.containers[0].volumeMounts[0].name"
@@ -285,7 +285,7 @@ def test_ml307_counts_claim_templates_as_volumes() -> None:
         - metadata: {name: data}
     """
     [finding] = _lint(statefulset, "ML307")
-    assert "volume names are case-sensitive: did you mean 'data'?" in finding.message
+    assert "volume names are case-sensitive: did you mean 'data'?" in finding.explanation
 
 
 @pytest.mark.parametrize(
@@ -322,7 +322,9 @@ def test_ml307_skips_what_looks_like_a_patch(text: str) -> None:
 def test_ml307_lists_the_volumes_when_nothing_is_close() -> None:
     volumes = "\n".join(f"- {{name: vol{i}, emptyDir: {{}}}}" for i in range(7))
     [finding] = _lint(_pod("- {name: zzz, mountPath: /z}", volumes), "ML307")
-    assert finding.message.endswith("the pod's volumes are vol0, vol1, vol2, vol3, vol4 and 2 more")
+    assert finding.explanation.endswith(
+        "the pod's volumes are vol0, vol1, vol2, vol3, vol4 and 2 more"
+    )
 
 
 # --- ML308 duplicate-mount-path -----------------------------------------------------------
@@ -345,7 +347,7 @@ def test_ml308_exact_duplicates_are_errors_and_spellings_warnings() -> None:
         (Severity.WARNING, "volumeMounts[1].mountPath"),
         (Severity.ERROR, "volumeMounts[2].mountPath"),
     ]
-    assert findings[1].message.startswith(
+    assert findings[1].explanation.startswith(
         'spec.containers[0].volumeMounts[2].mountPath: Invalid value: "/d": must be unique; '
     )
 
@@ -382,7 +384,7 @@ def test_ml309_reports_every_error_the_api_server_gives() -> None:
             - {name: data, mountPath: /m, subPath: /../x, subPathExpr: ../y}
       volumes: [{name: data, emptyDir: {}}]
     """
-    messages = sorted(f.message.split(";")[0] for f in _lint(text, "ML309"))
+    messages = sorted(f.explanation.split(";")[0] for f in _lint(text, "ML309"))
     base = "spec.ephemeralContainers[0].volumeMounts[0]"
     assert messages == sorted(
         [
@@ -409,7 +411,7 @@ def test_ml309_accepts_what_the_api_server_accepts(sub_path: str) -> None:
 def test_ml310_does_not_check_the_type_of_an_empty_path() -> None:
     text = _pod("- {name: data, mountPath: /m}", "- {name: data, hostPath: {path: '', type: x}}")
     [finding] = _lint(text, "ML310")
-    assert finding.message.startswith("spec.volumes[0].hostPath.path: Required value")
+    assert finding.explanation.startswith("spec.volumes[0].hostPath.path: Required value")
 
 
 def test_ml310_type_fix_only_for_case_slips() -> None:
@@ -419,7 +421,9 @@ def test_ml310_type_fix_only_for_case_slips() -> None:
     """
     findings = _lint(_pod("- {name: a, mountPath: /m}", volumes), "ML310")
     assert [f.fix is not None for f in findings] == [True, False]
-    assert findings[0].message.endswith("the values are case-sensitive: write DirectoryOrCreate")
+    assert findings[0].explanation.endswith(
+        "the values are case-sensitive: write DirectoryOrCreate"
+    )
     fixed = _fix(_pod("- {name: a, mountPath: /m}", volumes), "ML310")
     assert "type: DirectoryOrCreate}" in fixed and "type: Device}" in fixed
 
@@ -428,7 +432,7 @@ def test_ml310_supported_values_are_listed_as_the_api_server_sorts_them() -> Non
     [finding] = _lint(
         _pod("- {name: a, mountPath: /m}", "- {name: a, hostPath: {path: /a, type: x}}"), "ML310"
     )
-    assert finding.message == (
+    assert finding.explanation == (
         'spec.volumes[0].hostPath.type: Unsupported value: "x": supported values: "", '
         '"BlockDevice", "CharDevice", "Directory", "DirectoryOrCreate", "File", '
         '"FileOrCreate", "Socket"'
@@ -465,7 +469,7 @@ def test_ml311_follows_the_api_servers_last_wins_device_map() -> None:
         "volumeMounts[1].mountPath",
         "volumeMounts[2].mountPath",
     ]
-    assert "volumeDevices[1] puts a block device there" in findings[0].message
+    assert "volumeDevices[1] puts a block device there" in findings[0].explanation
 
 
 # --- ML312 host-path-root-recycle ---------------------------------------------------------
@@ -521,4 +525,4 @@ def test_ml312_anchored_policy_is_display_only() -> None:
     """
     [finding] = _lint(text, "ML312")
     assert finding.fix is not None and finding.fix.applicability is Applicability.DISPLAY_ONLY
-    assert finding.message.startswith("spec.persistentVolumeReclaimPolicy: Forbidden: ")
+    assert finding.explanation.startswith("spec.persistentVolumeReclaimPolicy: Forbidden: ")

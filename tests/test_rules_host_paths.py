@@ -141,7 +141,7 @@ def test_wrong_types_do_not_crash(code: str) -> None:
     if code == "ML207":  # every hostPath mapping, whatever is in it
         assert _lines(findings) == [16, 18, 19]
     else:
-        assert findings == [], [finding.message for finding in findings]
+        assert findings == [], [finding.explanation for finding in findings]
 
 
 @pytest.mark.parametrize("code", CODES)
@@ -196,9 +196,9 @@ def test_ml201_socket_itself_and_directories_that_hold_one() -> None:
         for needle in ("docker.sock, type", "path: /run/}", "path: /}", "/var/run/crio")
     ]
     assert {finding.severity for finding in findings} == {Severity.ERROR}
-    assert "readOnly: true does not stop it connecting" in findings[0].message
-    assert "readOnly" not in findings[1].message
-    assert "exposes host '/' and with it the container runtime sockets" in findings[2].message
+    assert "readOnly: true does not stop it connecting" in findings[0].explanation
+    assert "readOnly" not in findings[1].explanation
+    assert "exposes host '/' and with it the container runtime sockets" in findings[2].explanation
     assert findings[0].field_path == "spec.volumes[0].hostPath.path"
     assert [related.message for related in findings[0].related] == [
         "hostPath volume 'sock'",
@@ -226,9 +226,9 @@ def test_ml201_sub_path_narrows_what_is_exposed() -> None:
         _line_of(text, f"name: {name}, hostPath") for name in ("run2", "run3", "run4")
     ]
     assert "(host '/var/run') exposes the container runtime socket '/run/docker.sock'" in (
-        findings[0].message
+        findings[0].explanation
     )
-    assert "through subPath 'docker.sock'" in findings[0].message
+    assert "through subPath 'docker.sock'" in findings[0].explanation
 
 
 def test_ml201_unmounted_volume_is_a_warning() -> None:
@@ -241,7 +241,7 @@ def test_ml201_unmounted_volume_is_a_warning() -> None:
     )
     [finding] = _lint(text, "ML201")
     assert finding.severity is Severity.WARNING
-    assert "no container mounts it yet" in finding.message
+    assert "no container mounts it yet" in finding.explanation
 
 
 def test_ml201_extra_sockets_and_lookalikes() -> None:
@@ -294,8 +294,8 @@ def test_ml202_reports_listed_paths_and_what_contains_them_not_what_is_inside() 
     )
     findings = _lint(text, "ML202")
     assert _lines(findings) == [_line_of(text, "/var/lib/kubelet/}"), _line_of(text, "//etc")]
-    assert "with it the sensitive path /var/lib/kubelet/pki" in findings[0].message
-    assert "sensitive host path '//etc' (the node's configuration" in findings[1].message
+    assert "with it the sensitive paths /var/lib/kubelet/pki" in findings[0].explanation
+    assert "sensitive host path '//etc' (the node's configuration" in findings[1].explanation
 
 
 def test_ml202_extra_sensitive_paths_and_unmounted_volumes() -> None:
@@ -308,11 +308,11 @@ def test_ml202_extra_sensitive_paths_and_unmounted_volumes() -> None:
     )
     [unused] = _lint(text, "ML202")
     assert unused.severity is Severity.INFO
-    assert "no container mounts it yet" in unused.message
+    assert "no container mounts it yet" in unused.explanation
     extra = (*DEFAULT_SENSITIVE_PATHS, "/srv/secrets")
     findings = _lint(text, "ML202", sensitive_paths=extra)
     assert _lines(findings) == [_line_of(text, "path: /srv/secrets"), _line_of(text, "/proc")]
-    assert "'/srv/secrets' (listed in sensitive-paths)" in findings[0].message
+    assert "'/srv/secrets' (listed in sensitive-paths)" in findings[0].explanation
 
 
 def test_ml202_sub_path_narrows_what_is_exposed() -> None:
@@ -328,7 +328,7 @@ def test_ml202_sub_path_narrows_what_is_exposed() -> None:
     )
     [finding] = _lint(text, "ML202")
     assert finding.location.line == _line_of(text, "name: root2, hostPath")
-    assert "(host '/') exposes sensitive host path '/etc'" in finding.message
+    assert "(host '/') exposes sensitive host path '/etc'" in finding.explanation
 
 
 # --- ML203 writable-host-path ---------------------------------------------------------------
@@ -382,9 +382,9 @@ def test_ml203_location_message_and_fix() -> None:
     ]
     first, flow, tagged = findings
     assert first.field_path == "spec.containers[0].volumeMounts[0].readOnly"
-    assert "with readOnly: false" in first.message
+    assert "with readOnly: false" in first.explanation
     assert flow.field_path == "spec.containers[0].volumeMounts[1]"
-    assert "without readOnly" in flow.message
+    assert "without readOnly" in flow.explanation
     assert first.fix is not None and first.fix.applicability is Applicability.UNSAFE
     assert tagged.fix is not None and tagged.fix.applicability is Applicability.UNSAFE
     fixed = _fix(text, "ML203")
@@ -449,7 +449,7 @@ def test_ml204_sockets_and_files_but_never_directories() -> None:
     assert _lines(findings) == [
         _line_of(text, needle) for needle in ("docker.sock", "agent.sock", "machine-id", "app.conf")
     ]
-    assert [finding.message.rsplit(" ", 1)[-1] for finding in findings] == [
+    assert [finding.explanation.rsplit(" ", 1)[-1] for finding in findings] == [
         "Socket",
         "Socket",
         "File",
@@ -541,9 +541,9 @@ def test_ml205_prefixes_match_whole_components() -> None:
     assert all(finding.severity is Severity.ERROR for finding in findings)
     assert (
         "'/var/logs', which is not under any prefix of allowed-host-paths (/var/log, /data/)"
-        in (findings[0].message)
+        in (findings[0].explanation)
     )
-    assert "(a relative path is under none)" in findings[3].message
+    assert "(a relative path is under none)" in findings[3].explanation
     assert findings[0].field_path == "spec.volumes[3].hostPath.path"
 
 
@@ -574,10 +574,10 @@ def test_ml205_read_only_is_required_only_when_every_match_requires_it() -> None
         _line_of(text, needle) for needle in ("/a}", "/c, readOnly: false", "/d,", "/secrets}")
     ]
     assert "without readOnly, but allowed-host-paths allows '/var/log' only read-only" in (
-        findings[0].message
+        findings[0].explanation
     )
-    assert "with readOnly: false" in findings[1].message
-    assert "with an empty readOnly" in findings[2].message
+    assert "with readOnly: false" in findings[1].explanation
+    assert "with an empty readOnly" in findings[2].explanation
     assert findings[1].field_path == "spec.containers[0].volumeMounts[2].readOnly"
     assert findings[0].fix is None
 
@@ -593,7 +593,7 @@ def test_ml205_root_prefix_allows_everything_and_empty_list_nothing() -> None:
     assert _lint(text, "ML205", allowed_host_paths=(AllowedHostPath("/"),)) == []
     findings = _lint(text, "ML205", allowed_host_paths=())
     assert _lines(findings) == [_line_of(text, "path: /etc"), _line_of(text, "path: /opt")]
-    assert "allowed-host-paths is empty" in findings[0].message
+    assert "allowed-host-paths is empty" in findings[0].explanation
 
 
 def test_ml205_merged_read_only_is_located_at_the_mount() -> None:
@@ -657,8 +657,8 @@ def test_ml206_normal_paths_are_clean(path: str) -> None:
 def test_ml206_relative_paths_get_a_display_only_fix() -> None:
     text = _pod("- {name: v, mountPath: /v}", "- {name: v, hostPath: {path: ./var/log}}")
     [finding] = _lint(text, "ML206")
-    assert "relative path './var/log'" in finding.message
-    assert "is it '/var/log'?" in finding.message
+    assert "relative path './var/log'" in finding.explanation
+    assert "is it '/var/log'?" in finding.explanation
     assert finding.fix is not None
     assert finding.fix.applicability is Applicability.DISPLAY_ONLY
     assert _fix(text, "ML206") == text
@@ -727,7 +727,7 @@ def test_ml207_every_hostpath_volume_of_every_pod_os() -> None:
         _line_of(text, "hostPath: {}"),
     ]
     assert findings[2].field_path == "spec.volumes[2].hostPath"
-    assert "the API server rejects the pod;" in findings[0].message
+    assert "the API server rejects the pod;" in findings[0].explanation
 
 
 def test_ml207_controllers_and_persistent_volumes() -> None:
@@ -751,5 +751,104 @@ def test_ml207_controllers_and_persistent_volumes() -> None:
     )
     [finding] = _lint(text, "ML207")
     assert "rejects the pods of this DaemonSet (the DaemonSet itself is accepted)" in (
-        finding.message
+        finding.explanation
     )
+
+
+# --- one finding per mount per concern, and the issue 13 additions ------------------------------
+
+
+def test_ml202_leaves_out_what_ml201_reports_for_the_same_mount() -> None:
+    text = _pod(
+        """
+        - {name: root, mountPath: /rootfs, readOnly: true}
+        - {name: etc, mountPath: /host/etc, readOnly: true}
+        """,
+        """
+        - {name: root, hostPath: {path: /}}
+        - {name: etc, hostPath: {path: /etc}}
+        """,
+    )
+    both = lint_text(text, "test.yaml", Settings(select=frozenset({"ML201", "ML202"})))
+    assert [(f.rule.code, f.location.line) for f in both] == [
+        ("ML201", _line_of(text, "path: /}")),
+        ("ML202", _line_of(text, "path: /etc}")),
+    ]
+    # with ML201 off, ML202 reports host / itself
+    assert _lines(_lint(text, "ML202")) == [_line_of(text, "path: /}"), _line_of(text, "/etc}")]
+
+
+def test_ml201_runtime_sockets_by_name_anywhere() -> None:
+    text = _pod(
+        "- {name: sock, mountPath: /run/containerd/containerd.sock}",
+        "- {name: sock, hostPath: {path: /run/host-containerd/containerd.sock, type: Socket}}",
+    )
+    findings = _lint(text, "ML201")
+    assert len(findings) == 1
+    assert "is a runtime socket" in findings[0].message
+
+
+def test_ml202_kubelet_pods_and_writable_kernel_interfaces() -> None:
+    text = _pod(
+        """
+        - {name: pods, mountPath: /pods, readOnly: true}
+        - {name: debug, mountPath: /sys/kernel/debug}
+        - {name: security, mountPath: /sys/kernel/security, readOnly: true}
+        """,
+        """
+        - {name: pods, hostPath: {path: /var/lib/kubelet/pods}}
+        - {name: debug, hostPath: {path: /sys/kernel/debug}}
+        - {name: security, hostPath: {path: /sys/kernel/security}}
+        """,
+    )
+    findings = _lint(text, "ML202")
+    assert _lines(findings) == [_line_of(text, "/var/lib/kubelet/pods}"), _line_of(text, "debug}}")]
+    assert "service-account tokens" in findings[0].message
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/var/lib/kubelet/plugins/ebs.csi.aws.com/",
+        "/var/lib/kubelet/plugins_registry",
+        "/var/lib/kubelet/device-plugins",
+        "/opt/cni/bin",
+        "/etc/cni/net.d",
+    ],
+)
+def test_ml203_folders_that_must_be_written_are_info_without_fix(path: str) -> None:
+    text = _pod("- {name: v, mountPath: /v}", f"- {{name: v, hostPath: {{path: {path}}}}}")
+    findings = _lint(text, "ML203")
+    assert [(f.severity, f.fix) for f in findings] == [(Severity.INFO, None)]
+
+
+def test_ml203_staging_folder_is_not_a_known_writer() -> None:
+    text = _pod(
+        "- {name: v, mountPath: /v}",
+        "- {name: v, hostPath: {path: /var/lib/kubelet/plugins/kubernetes.io/csi}}",
+    )
+    assert [f.severity for f in _lint(text, "ML203")] == [Severity.WARNING]
+
+
+def test_ml204_alternative_runtime_sockets_get_a_display_only_fix() -> None:
+    text = _pod(
+        """
+        - {name: docker, mountPath: /host/var/run/docker.sock}
+        - {name: crio, mountPath: /host/run/crio/crio.sock}
+        - {name: agent, mountPath: /agent.sock}
+        """,
+        """
+        - {name: docker, hostPath: {path: /var/run/docker.sock}}
+        - {name: crio, hostPath: {path: /run/crio/crio.sock}}
+        - {name: agent, hostPath: {path: /run/agent/agent.sock}}
+        """,
+    )
+    findings = _lint(text, "ML204")
+    applicability = [f.fix.applicability if f.fix else None for f in findings]
+    assert applicability == [
+        Applicability.DISPLAY_ONLY,
+        Applicability.DISPLAY_ONLY,
+        Applicability.UNSAFE,
+    ]
+    assert "alternative runtime sockets" in findings[0].fix.description  # type: ignore[union-attr]
+    assert "type: Socket" not in _fix(text, "ML204").split("crio.sock}")[0]

@@ -89,7 +89,7 @@ def test_case_only_difference_is_a_safe_fix(written: str, intended: str) -> None
     [finding] = _lint(text, "ML301")
     assert finding.fix is not None
     assert finding.fix.applicability is Applicability.SAFE
-    assert f'Unsupported value: "{written.strip(chr(39))}"' in finding.message
+    assert f'Unsupported value: "{written.strip(chr(39))}"' in finding.explanation
     fixed = _fixed(text, "ML301", unsafe=False)
     assert f"mountPropagation: {intended}" in fixed or f"'{intended}'" in fixed
     assert _lint(fixed, "ML301") == []
@@ -120,7 +120,7 @@ def test_unsupported_value_message_is_the_api_servers_with_the_indexed_path() ->
     text = _pod("mountPropagation: rslave", kind="initContainers")
     [finding] = _lint(text, "ML301")
     assert finding.field_path == "spec.initContainers[0].volumeMounts[0].mountPropagation"
-    assert finding.message.startswith(
+    assert finding.explanation.startswith(
         "spec.initContainers[0].volumeMounts[0].mountPropagation: Unsupported value: "
         '"rslave": supported values: "Bidirectional", "HostToContainer", "None"'
     )
@@ -135,7 +135,7 @@ def test_values_that_are_not_strings_are_decode_errors_without_fix(
     value: str, go_type: str
 ) -> None:
     [finding] = _lint(_pod(f"mountPropagation: {value}"), "ML301")
-    assert f"cannot unmarshal {go_type} into" in finding.message
+    assert f"cannot unmarshal {go_type} into" in finding.explanation
     assert finding.fix is None
 
 
@@ -194,7 +194,7 @@ def test_every_container_kind_needs_privileged_for_bidirectional(kind: str) -> N
     [finding] = _lint(unprivileged, "ML302")
     assert finding.field_path == f"spec.{kind}[0].volumeMounts[0].mountPropagation"
     assert "Forbidden: Bidirectional mount propagation is available only to privileged" in (
-        finding.message
+        finding.explanation
     )
     assert finding.fix is not None and finding.fix.applicability is Applicability.UNSAFE
     privileged = _pod(
@@ -288,8 +288,8 @@ def test_list_items_print_the_path_the_api_server_prints(
     text = "apiVersion: v1\nkind: List\nitems:\n" + item.replace("    ", "  - ", 1)
     [finding] = _lint(text, code)
     assert finding.field_path == "items[0].spec.containers[0].volumeMounts[0].mountPropagation"
-    assert finding.message.startswith("spec.containers[0].")
-    assert "items[" not in finding.message
+    assert finding.explanation.startswith("spec.containers[0].")
+    assert "items[" not in finding.explanation
 
 
 def test_wrong_case_bidirectional_is_ml301_not_ml302() -> None:
@@ -324,7 +324,7 @@ def test_windows_errors_are_the_ones_the_api_server_gives(
         kind="initContainers",
     )
     [finding] = _lint(text, "ML303")
-    message = finding.message
+    message = finding.explanation
     assert (
         "spec.initContainers[0].volumeMounts[0].mountPropagation: Forbidden: Bidirectional"
         in message
@@ -456,7 +456,7 @@ def test_doubling_is_named_only_where_the_runtime_keeps_root_filesystems(
         volume="hostPath: {path: /var/lib}",
     )
     [finding] = _lint(text, "ML102", runtime=runtime)
-    assert ("double on every restart" in finding.message) is doubles
+    assert ("double on every restart" in finding.explanation) is doubles
 
 
 def test_broad_bidirectional_fix_is_unsafe_and_converges() -> None:

@@ -46,6 +46,7 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "name": finding.rule.name,
         "severity": finding.severity.value,
         "message": finding.message,
+        "explanation": finding.explanation or finding.message,
         "location": _location(finding.location),
         "field_path": finding.field_path or None,
         "object": {
