@@ -3,19 +3,26 @@
 mountlint never constructs Python objects from YAML and never dumps YAML: composing to nodes gives
 every key and value its start and end mark, which is all that locations and fixes need. The C
 composer of ``ruamel.yaml.clib`` is used when it is installed, the pure-Python one otherwise.
+
+The C parser is an old libyaml that rejects some valid YAML (a plain scalar with ``:`` in a flow
+sequence, ``%YAML 1.2``). What it rejects is composed again, one document at a time, by the
+pure-Python parser, which follows the YAML spec: only what both reject is a syntax problem, so a
+problem means that kubectl would reject the stream too.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import MarkedYAMLError, StreamMark, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.scanner import Scanner
 
 __all__ = [
     "Document",
@@ -93,9 +100,57 @@ def _plain_scalar_tag(value: str) -> Any:
     return _reference_resolver().resolve(ScalarNode, value, (True, False))
 
 
+class _SeparatingTabsScanner(Scanner):  # type: ignore[misc]
+    """The pure-Python scanner, reading tabs between tokens as go-yaml and libyaml do.
+
+    ruamel.yaml's pure scanner takes a tab outside flow collections for indentation and rejects
+    it, even in ``key:<tab>value`` or before a trailing comment, which kubectl reads. Tabs stay
+    an error where they would indent: at the start of a line and after ``-`` or ``?``.
+    """
+
+    def scan_to_next_token(self) -> None:
+        reader = self.reader
+        while True:
+            while reader.peek() == " " or (reader.peek() == "\t" and self._tab_separates()):
+                reader.forward()
+            if reader.peek() == "#":
+                while reader.peek() not in "\0\r\n\x85\u2028\u2029":
+                    reader.forward()
+            if self.scan_line_break():
+                if not self.flow_level:
+                    self.allow_simple_key = True
+            else:
+                return
+
+    def scan_plain_spaces(self, indent: Any, start_mark: Any) -> Any:
+        """Whitespace inside a plain scalar (``a<tab>b`` is one scalar, as in go-yaml)."""
+        reader = self.reader
+        length = 0
+        while reader.peek(length) in " \t":
+            length += 1
+        run = reader.prefix(length)
+        if "\t" not in run:
+            return super().scan_plain_spaces(indent, start_mark)
+        reader.forward(length)
+        if reader.peek() in "\r\n\x85\u2028\u2029":
+            return super().scan_plain_spaces(indent, start_mark)
+        return [run]
+
+    def _tab_separates(self) -> bool:
+        if self.flow_level:
+            return True
+        buffer, pointer = self.reader.buffer, self.reader.pointer
+        before = buffer[buffer.rfind("\n", 0, pointer) + 1 : pointer].rstrip(" \t")
+        if not before.strip(" "):
+            return False  # a tab in the indentation
+        return not (before[-1] in "-?" and before[-2:-1] in ("", " ", "\t"))
+
+
 def _composer(pure: bool) -> YAML:
     yaml = YAML(typ="safe", pure=pure)
     yaml.Resolver = _CachingResolver
+    if pure:
+        yaml.Scanner = _SeparatingTabsScanner
     yaml.allow_duplicate_keys = True
     return yaml
 
@@ -116,36 +171,173 @@ def uses_c_composer() -> bool:
     return "CParser" in getattr(_yaml(False).Parser, "__name__", "")
 
 
-def parse_stream(text: str, pure: bool = False) -> ParsedStream:
-    """Compose every document of ``text``; stop at the first syntax error and say where it is."""
+def parse_stream(text: str, pure: bool = False, allow_directives: bool = False) -> ParsedStream:
+    """Compose every document of ``text``; stop at the first syntax error and say where it is.
+
+    Documents the C parser rejects are retried with the pure-Python one (see the module doc).
+    A ``%YAML`` or ``%TAG`` directive is a problem too unless ``allow_directives``: kubectl,
+    kustomize and helm split streams at ``---`` lines and reject every directive.
+    """
+    stream = _compose(text, pure)
+    if stream.problem is not None and not pure and uses_c_composer():
+        stream = _retry_rejected(text, stream)
+    if not allow_directives:
+        stream = _with_directive_problem(text, stream)
+    return stream
+
+
+@dataclass(frozen=True)
+class _Origin:
+    """Where a piece of a stream starts in the whole: char offset, 0-based line and document."""
+
+    offset: int
+    line: int
+    document: int
+
+
+_START = _Origin(0, 0, 0)
+
+
+def _compose(text: str, pure: bool, origin: _Origin = _START) -> ParsedStream:
+    """Compose ``text``, a piece of a stream that starts at ``origin`` (marks are shifted there)."""
     documents: list[Document] = []
     problem: SyntaxProblem | None = None
     try:
-        for index, root in enumerate(_yaml(pure).compose_all(text)):
+        for index, root in enumerate(_yaml(pure).compose_all(text), start=origin.document):
             if root is not None:
                 documents.append(Document(root=root, index=index))
     except MarkedYAMLError as error:
-        problem = _problem_from_error(error, text)
+        problem = _problem_from_error(error, text, origin)
     except YAMLError as error:
-        problem = SyntaxProblem(str(error).strip() or type(error).__name__, 0, 0, 0)
+        message = str(error).strip() or type(error).__name__
+        problem = SyntaxProblem(message, origin.line, 0, origin.offset)
     except RecursionError:
-        problem = SyntaxProblem("nesting is too deep to parse", 0, 0, 0)
+        problem = SyntaxProblem("nesting is too deep to parse", origin.line, 0, origin.offset)
+    if origin != _START:
+        for document in documents:
+            _shift_marks(document.root, origin)
     return ParsedStream(documents, problem)
 
 
-def _problem_from_error(error: MarkedYAMLError, text: str) -> SyntaxProblem:
+def _problem_from_error(
+    error: MarkedYAMLError, text: str, origin: _Origin = _START
+) -> SyntaxProblem:
     mark = error.problem_mark or error.context_mark
     message = str(error.problem or error.context or "invalid YAML").strip()
     context_mark = error.context_mark
     if error.context and error.problem:
         where = ""
         if context_mark is not None and mark is not None and context_mark.line != mark.line:
-            where = f" that starts at line {context_mark.line + 1}"
+            where = f" that starts at line {origin.line + context_mark.line + 1}"
         message += f" ({str(error.context).strip()}{where})"
     if mark is None:
-        return SyntaxProblem(message, 0, 0, 0)
-    offset = getattr(mark, "index", 0) or 0
-    return SyntaxProblem(message, int(mark.line), int(mark.column), min(int(offset), len(text)))
+        return SyntaxProblem(message, origin.line, 0, origin.offset)
+    offset = min(int(getattr(mark, "index", 0) or 0), len(text))
+    return SyntaxProblem(
+        message, origin.line + int(mark.line), int(mark.column), origin.offset + offset
+    )
+
+
+def _shift_marks(root: Node, origin: _Origin) -> None:
+    """Move the marks of a piece's nodes to where the piece starts (pieces start a line)."""
+    for node in all_nodes(root):
+        node.start_mark = _shifted(node.start_mark, origin)
+        node.end_mark = _shifted(node.end_mark, origin)
+
+
+def _shifted(mark: Any, origin: _Origin) -> StreamMark:
+    return StreamMark(
+        None, origin.offset + int(mark.index), origin.line + int(mark.line), int(mark.column)
+    )
+
+
+#: Where a document starts: its ``---`` line, or the ``%`` directive lines right before it.
+_DOCUMENT_START = re.compile(
+    r"^(?:%[^\n]*\n(?:[ \t\r]*(?:#[^\n]*)?\n)*)*---(?=[ \t\r\n]|$)", re.MULTILINE
+)
+_LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def _retry_rejected(text: str, first: ParsedStream) -> ParsedStream:
+    """Retry what the C parser rejected with the pure parser, one document at a time.
+
+    The pieces between two document starts are parsed on their own and their marks shifted, so
+    the C parser goes on after a retried document and only rejected documents pay for the
+    pure parser.
+    """
+    starts = [match.start() for match in _DOCUMENT_START.finditer(text)]
+    documents = first.documents
+    problem = first.problem
+    piece = _START
+    while problem is not None:
+        begin = _rejected_document_start(starts, documents, piece.offset, problem.offset)
+        documents = [doc for doc in documents if doc.root.start_mark.index < begin]
+        end = next((start for start in starts if start > max(problem.offset, begin)), len(text))
+        retried_origin = _advance(text, piece, begin, len(documents))
+        retried = _compose(text[begin:end], True, retried_origin)
+        documents += retried.documents
+        if retried.problem is not None:
+            return ParsedStream(documents, _reported(problem, retried.problem))
+        if end == len(text):
+            return ParsedStream(documents, None)
+        piece = _advance(text, retried_origin, end, len(documents))
+        rest = _compose(text[end:], False, piece)
+        documents += rest.documents
+        problem = rest.problem
+    return ParsedStream(documents, None)
+
+
+def _rejected_document_start(
+    starts: list[int], documents: list[Document], piece: int, problem: int
+) -> int:
+    """Where the document that holds ``problem`` starts: after the last one that parsed.
+
+    An empty document is marked at the next ``---``, so only documents with content count.
+    """
+    last = next(
+        (
+            int(document.root.start_mark.index)
+            for document in reversed(documents)
+            if not (is_null(document.root) and _width(document.root) == 0)
+        ),
+        -1,
+    )
+    if last < piece:
+        return piece
+    following = [start for start in starts if last < start <= problem]
+    if following:
+        return following[0]
+    # The problem is after the last document but not in a new one: parse that one again.
+    return max((start for start in starts if piece <= start <= last), default=piece)
+
+
+def _width(node: Node) -> int:
+    return int(node.end_mark.index) - int(node.start_mark.index)
+
+
+def _advance(text: str, origin: _Origin, offset: int, document: int) -> _Origin:
+    line = origin.line + len(_LINE_BREAK.findall(text, origin.offset, offset))
+    return _Origin(offset, line, document)
+
+
+def _reported(c_problem: SyntaxProblem, problem: SyntaxProblem) -> SyntaxProblem:
+    """Where the spec-following parser stopped, in libyaml's words when it stopped there too."""
+    return c_problem if c_problem.offset == problem.offset else problem
+
+
+def _with_directive_problem(text: str, stream: ParsedStream) -> ParsedStream:
+    """``stream`` with its first directive as the problem, unless an earlier one stopped it."""
+    if not (text.startswith("%") or "\n%" in text):
+        return stream
+    match = _DOCUMENT_START.search(text)
+    while match is not None and not match.group().startswith("%"):
+        match = _DOCUMENT_START.search(text, match.end())
+    if match is None or (stream.problem is not None and stream.problem.offset <= match.start()):
+        return stream
+    line = len(_LINE_BREAK.findall(text, 0, match.start()))
+    name = match.group().split(None, 1)[0]
+    message = f"{name} directive: kubectl, kustomize and helm do not read YAML directives"
+    return ParsedStream(stream.documents, SyntaxProblem(message, line, 0, match.start()))
 
 
 def _shared_nodes(root: Node) -> frozenset[int]:
