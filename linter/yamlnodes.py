@@ -175,8 +175,8 @@ def parse_stream(text: str, pure: bool = False, allow_directives: bool = False) 
     """Compose every document of ``text``; stop at the first syntax error and say where it is.
 
     Documents the C parser rejects are retried with the pure-Python one (see the module doc).
-    A ``%YAML`` or ``%TAG`` directive is a problem too unless ``allow_directives``: kubectl,
-    kustomize and helm split streams at ``---`` lines and reject every directive.
+    A stream that starts with a ``%YAML`` or ``%TAG`` directive is a problem too unless
+    ``allow_directives``: kubectl rejects it.
     """
     stream = _compose(text, pure)
     if stream.problem is not None and not pure and uses_c_composer():
@@ -325,19 +325,27 @@ def _reported(c_problem: SyntaxProblem, problem: SyntaxProblem) -> SyntaxProblem
     return c_problem if c_problem.offset == problem.offset else problem
 
 
+#: Blank and comment lines at the start of a stream.
+_LEADING_COMMENTS = re.compile(r"(?:[ \t\r]*(?:#[^\n]*)?\n)*")
+
+
 def _with_directive_problem(text: str, stream: ParsedStream) -> ParsedStream:
-    """``stream`` with its first directive as the problem, unless an earlier one stopped it."""
-    if not (text.startswith("%") or "\n%" in text):
+    """``stream`` with a problem at the directive it starts with, unless an earlier one stopped it.
+
+    kubectl and kustomize split a stream at ``---`` lines and read each piece alone, so a piece
+    that holds nothing but a directive is an error to them (later directives follow the end of
+    a piece and are not read).
+    """
+    start = _LEADING_COMMENTS.match(text)
+    offset = start.end() if start else 0
+    if not text.startswith("%", offset):
         return stream
-    match = _DOCUMENT_START.search(text)
-    while match is not None and not match.group().startswith("%"):
-        match = _DOCUMENT_START.search(text, match.end())
-    if match is None or (stream.problem is not None and stream.problem.offset <= match.start()):
+    if stream.problem is not None and stream.problem.offset <= offset:
         return stream
-    line = len(_LINE_BREAK.findall(text, 0, match.start()))
-    name = match.group().split(None, 1)[0]
-    message = f"{name} directive: kubectl, kustomize and helm do not read YAML directives"
-    return ParsedStream(stream.documents, SyntaxProblem(message, line, 0, match.start()))
+    line = len(_LINE_BREAK.findall(text, 0, offset))
+    name = text[offset:].split(None, 1)[0]
+    message = f"{name} directive: kubectl does not read a stream that starts with a directive"
+    return ParsedStream(stream.documents, SyntaxProblem(message, line, 0, offset))
 
 
 def _shared_nodes(root: Node) -> frozenset[int]:
