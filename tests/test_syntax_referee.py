@@ -246,3 +246,14 @@ def test_falco_refs_are_read(tmp_path: Path) -> None:
     result = run_mountlint("--format", "json", "--select", "ML001,ML101", str(path))
     findings = json.loads(result.stdout)["findings"]
     assert [(f["code"], f["location"]["line"]) for f in findings] == [("ML101", 11)]
+
+
+@pytest.mark.skipif(KUBECTL is None, reason="kubectl is not on PATH (.ci/install-k8s-tools)")
+def test_kustomize_findings_land_in_the_flow_style_resource(tmp_path: Path) -> None:
+    (tmp_path / "exporter.yaml").write_text(ISSUE_EXAMPLE)
+    (tmp_path / "kustomization.yaml").write_text("resources:\n- exporter.yaml\n")
+    result = run_mountlint("--format", "json", "--select", "ML101", str(tmp_path))
+    findings = json.loads(result.stdout)["findings"]
+    assert [(Path(f["location"]["path"]).name, f["location"]["line"]) for f in findings] == [
+        ("exporter.yaml", 9)
+    ]
