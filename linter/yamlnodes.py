@@ -12,6 +12,7 @@ problem means that kubectl would reject the stream too.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -100,7 +101,7 @@ def _plain_scalar_tag(value: str) -> Any:
     return _reference_resolver().resolve(ScalarNode, value, (True, False))
 
 
-class _SeparatingTabsScanner(Scanner):  # type: ignore[misc]
+class _SeparatingTabsScanner(Scanner):
     """The pure-Python scanner, reading tabs between tokens as go-yaml and libyaml do.
 
     ruamel.yaml's pure scanner takes a tab outside flow collections for indentation and rejects
@@ -180,7 +181,7 @@ def parse_stream(text: str, pure: bool = False, allow_directives: bool = False) 
     """
     stream = _compose(text, pure)
     if stream.problem is not None and not pure and uses_c_composer():
-        stream = _retry_rejected(text, stream)
+        stream = _retry_rejected(text, stream.documents, stream.problem.offset)
     if not allow_directives:
         stream = _with_directive_problem(text, stream)
     return stream
@@ -258,38 +259,32 @@ _DOCUMENT_START = re.compile(
 _LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
 
 
-def _retry_rejected(text: str, first: ParsedStream) -> ParsedStream:
-    """Retry what the C parser rejected with the pure parser, one document at a time.
+def _retry_rejected(text: str, composed: list[Document], problem: int) -> ParsedStream:
+    """Parse again, one document at a time, from the document the C parser rejected.
 
-    The pieces between two document starts are parsed on their own and their marks shifted, so
-    the C parser goes on after a retried document and only rejected documents pay for the
-    pure parser.
+    Each piece between two document starts is parsed on its own, with the C parser first and the
+    pure one when the C parser rejects it, and its marks are shifted to the whole stream. Only
+    rejected documents pay for the pure parser, and no piece is read twice by the same parser.
     """
     starts = [match.start() for match in _DOCUMENT_START.finditer(text)]
-    documents = first.documents
-    problem = first.problem
-    piece = _START
-    while problem is not None:
-        begin = _rejected_document_start(starts, documents, piece.offset, problem.offset)
-        documents = [doc for doc in documents if doc.root.start_mark.index < begin]
-        end = next((start for start in starts if start > max(problem.offset, begin)), len(text))
-        retried_origin = _advance(text, piece, begin, len(documents))
-        retried = _compose(text[begin:end], True, retried_origin)
-        documents += retried.documents
-        if retried.problem is not None:
-            return ParsedStream(documents, _reported(problem, retried.problem))
-        if end == len(text):
-            return ParsedStream(documents, None)
-        piece = _advance(text, retried_origin, end, len(documents))
-        rest = _compose(text[end:], False, piece)
-        documents += rest.documents
-        problem = rest.problem
+    begin = _rejected_document_start(starts, composed, problem)
+    documents = [doc for doc in composed if doc.root.start_mark.index < begin]
+    origin = _advance(text, _START, begin, len(documents))
+    for end in [*starts[bisect.bisect_right(starts, begin) :], len(text)]:
+        piece = text[origin.offset : end]
+        parsed = _compose(piece, False, origin)
+        if parsed.problem is not None:
+            retried = _compose(piece, True, origin)
+            if retried.problem is not None:
+                documents += retried.documents
+                return ParsedStream(documents, _reported(parsed.problem, retried.problem))
+            parsed = retried
+        documents += parsed.documents
+        origin = _advance(text, origin, end, len(documents))
     return ParsedStream(documents, None)
 
 
-def _rejected_document_start(
-    starts: list[int], documents: list[Document], piece: int, problem: int
-) -> int:
+def _rejected_document_start(starts: list[int], documents: list[Document], problem: int) -> int:
     """Where the document that holds ``problem`` starts: after the last one that parsed.
 
     An empty document is marked at the next ``---``, so only documents with content count.
@@ -302,13 +297,14 @@ def _rejected_document_start(
         ),
         -1,
     )
-    if last < piece:
-        return piece
-    following = [start for start in starts if last < start <= problem]
+    if last < 0:
+        return 0
+    following = starts[bisect.bisect_right(starts, last) : bisect.bisect_right(starts, problem)]
     if following:
         return following[0]
     # The problem is after the last document but not in a new one: parse that one again.
-    return max((start for start in starts if piece <= start <= last), default=piece)
+    before = starts[: bisect.bisect_right(starts, last)]
+    return before[-1] if before else 0
 
 
 def _width(node: Node) -> int:
