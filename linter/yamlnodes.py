@@ -268,7 +268,7 @@ def _retry_rejected(text: str, composed: list[Document], problem: int) -> Parsed
     """
     starts = [match.start() for match in _DOCUMENT_START.finditer(text)]
     begin = _rejected_document_start(starts, composed, problem)
-    documents = [doc for doc in composed if doc.root.start_mark.index < begin]
+    documents = [document for document in composed if _before(document, begin)]
     origin = _advance(text, _START, begin, len(documents))
     for end in [*starts[bisect.bisect_right(starts, begin) :], len(text)]:
         piece = text[origin.offset : end]
@@ -285,30 +285,29 @@ def _retry_rejected(text: str, composed: list[Document], problem: int) -> Parsed
 
 
 def _rejected_document_start(starts: list[int], documents: list[Document], problem: int) -> int:
-    """Where the document that holds ``problem`` starts: after the last one that parsed.
-
-    An empty document is marked at the next ``---``, so only documents with content count.
-    """
-    last = next(
-        (
-            int(document.root.start_mark.index)
-            for document in reversed(documents)
-            if not (is_null(document.root) and _width(document.root) == 0)
-        ),
-        -1,
-    )
-    if last < 0:
+    """Where the document that holds ``problem`` starts: after the last one that parsed."""
+    if not documents:
         return 0
-    following = starts[bisect.bisect_right(starts, last) : bisect.bisect_right(starts, problem)]
-    if following:
-        return following[0]
-    # The problem is after the last document but not in a new one: parse that one again.
-    before = starts[: bisect.bisect_right(starts, last)]
+    root = documents[-1].root
+    mark = int(root.start_mark.index)
+    if not _is_empty(root):
+        following = starts[bisect.bisect_right(starts, mark) : bisect.bisect_right(starts, problem)]
+        if following:
+            return following[0]
+    # An empty document is marked where the next one starts; and when the problem is after the
+    # last document but not in a new one, that document is parsed again.
+    before = starts[: bisect.bisect_right(starts, mark)]
     return before[-1] if before else 0
 
 
-def _width(node: Node) -> int:
-    return int(node.end_mark.index) - int(node.start_mark.index)
+def _before(document: Document, offset: int) -> bool:
+    """Whether ``document`` lies before ``offset`` (an empty one is marked at its end)."""
+    mark = int(document.root.start_mark.index)
+    return mark <= offset if _is_empty(document.root) else mark < offset
+
+
+def _is_empty(root: Node) -> bool:
+    return is_null(root) and root.start_mark.index == root.end_mark.index
 
 
 def _advance(text: str, origin: _Origin, offset: int, document: int) -> _Origin:

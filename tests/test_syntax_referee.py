@@ -257,3 +257,27 @@ def test_kustomize_findings_land_in_the_flow_style_resource(tmp_path: Path) -> N
     assert [(Path(f["location"]["path"]).name, f["location"]["line"]) for f in findings] == [
         ("exporter.yaml", 9)
     ]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(KUBECTL is None, reason="kubectl is not on PATH (.ci/install-k8s-tools)")
+def test_every_corpus_ml001_is_rejected_by_kubectl(corpus: Path, tmp_path: Path) -> None:
+    folders = [corpus / name for name in ("real", "helm-rendered", "large")]
+    result = run_mountlint(
+        "--format",
+        "json",
+        "--select",
+        "ML001",
+        "--fail-on",
+        "never",
+        *map(str, folders),
+        timeout=900,
+    )
+    assert "Traceback" not in result.stderr
+    paths = sorted({f["location"]["path"] for f in json.loads(result.stdout)["findings"]})
+    read = []
+    for number, path in enumerate(paths):
+        reads, _ = kubectl_reads(Path(path).read_text(encoding="utf-8"), tmp_path / str(number))
+        if reads:
+            read.append(path)
+    assert read == [], "ML001 on files that kubectl reads"
