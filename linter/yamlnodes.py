@@ -13,9 +13,10 @@ problem means that kubectl would reject the stream too.
 from __future__ import annotations
 
 import bisect
+import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -176,12 +177,15 @@ def parse_stream(text: str, pure: bool = False, allow_directives: bool = False) 
     """Compose every document of ``text``; stop at the first syntax error and say where it is.
 
     Documents the C parser rejects are retried with the pure-Python one (see the module doc).
+    Like ``kubectl apply``, a stream that starts with ``{`` may be JSON objects one after another.
     A stream that starts with a ``%YAML`` or ``%TAG`` directive is a problem too unless
     ``allow_directives``: kubectl rejects it.
     """
     stream = _compose(text, pure)
     if stream.problem is not None and not pure and uses_c_composer():
         stream = _retry_rejected(text, stream.documents, stream.problem.offset)
+    if stream.problem is not None and _JSON_STREAM.match(text):
+        stream = _json_stream(text, pure) or stream
     if not allow_directives:
         stream = _with_directive_problem(text, stream)
     return stream
@@ -189,11 +193,13 @@ def parse_stream(text: str, pure: bool = False, allow_directives: bool = False) 
 
 @dataclass(frozen=True)
 class _Origin:
-    """Where a piece of a stream starts in the whole: char offset, 0-based line and document."""
+    """Where a piece of a stream starts in the whole: char offset, 0-based line, document, and
+    the column of its first character (the others start a line)."""
 
     offset: int
     line: int
     document: int
+    column: int = 0
 
 
 _START = _Origin(0, 0, 0)
@@ -234,9 +240,10 @@ def _problem_from_error(
     if mark is None:
         return SyntaxProblem(message, origin.line, 0, origin.offset)
     offset = min(int(getattr(mark, "index", 0) or 0), len(text))
-    return SyntaxProblem(
-        message, origin.line + int(mark.line), int(mark.column), origin.offset + offset
-    )
+    line, column = int(mark.line), int(mark.column)
+    if line == 0:
+        column += origin.column
+    return SyntaxProblem(message, origin.line + line, column, origin.offset + offset)
 
 
 def _shift_marks(root: Node, origin: _Origin) -> None:
@@ -247,8 +254,12 @@ def _shift_marks(root: Node, origin: _Origin) -> None:
 
 
 def _shifted(mark: Any, origin: _Origin) -> StreamMark:
+    line, column = int(mark.line), int(mark.column)
     return StreamMark(
-        None, origin.offset + int(mark.index), origin.line + int(mark.line), int(mark.column)
+        None,
+        origin.offset + int(mark.index),
+        origin.line + line,
+        column + (origin.column if line == 0 else 0),
     )
 
 
@@ -318,6 +329,37 @@ def _advance(text: str, origin: _Origin, offset: int, document: int) -> _Origin:
 def _reported(c_problem: SyntaxProblem, problem: SyntaxProblem) -> SyntaxProblem:
     """Where the spec-following parser stopped, in libyaml's words when it stopped there too."""
     return c_problem if c_problem.offset == problem.offset else problem
+
+
+_JSON_STREAM = re.compile(r"\s*\{")
+_JSON_SPACE = re.compile(r"[ \t\r\n]*")
+
+
+def _json_stream(text: str, pure: bool) -> ParsedStream | None:
+    """The JSON objects of ``text`` one after another, as ``kubectl apply`` reads a stream that
+    starts with ``{``; None unless every one of them parses."""
+    decoder = json.JSONDecoder()
+    documents: list[Document] = []
+    origin = _START
+    offset = _skip_json_space(text, 0)
+    while offset < len(text):
+        try:
+            _, end = decoder.raw_decode(text, offset)
+        except ValueError:
+            return None
+        origin = _advance(text, origin, offset, len(documents))
+        origin = replace(origin, column=offset - (text.rfind("\n", 0, offset) + 1))
+        parsed = _compose(text[offset:end], pure, origin)
+        if parsed.problem is not None:
+            return None
+        documents += parsed.documents
+        offset = _skip_json_space(text, end)
+    return ParsedStream(documents, None)
+
+
+def _skip_json_space(text: str, offset: int) -> int:
+    space = _JSON_SPACE.match(text, offset)
+    return space.end() if space else offset
 
 
 #: Blank and comment lines at the start of a stream.

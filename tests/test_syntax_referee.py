@@ -166,10 +166,38 @@ CASES = [
     Case("block-scalar-with-flow-text", _pod(args="\n    - |\n      a: b\n      [x:y]"), True),
 ]
 
-# kubectl rejects duplicate keys when it converts the document, after reading it; mountlint reads
-# the last one as the API server does and does not report them (not a syntax error).
-KNOWN_DIFFERENCES = {"duplicate-key": "duplicate keys are not reported as ML001"}
-CASES.append(Case("duplicate-key", _pod(metadata="  labels: {a: b, a: c}\n"), False))
+JSON_POD = (
+    '{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "NAME"}, "spec": {"containers": '
+    '[{"name": "a", "image": "b", "args": ["c:d"], "volumeMounts": [{"name": "h", '
+    '"mountPath": "/h"}]}], "volumes": [{"name": "h", "hostPath": {"path": "/"}}]}}'
+)
+CASES += [
+    # JSON objects one after another, as `kubectl apply` reads them
+    Case("json-one-object", JSON_POD.replace("NAME", "a") + "\n", True),
+    Case("json-objects-on-lines", JSON_POD.replace("NAME", "a") + "\n" + JSON_POD + "\n", True),
+    Case("json-objects-on-one-line", JSON_POD.replace("NAME", "a") + JSON_POD, True),
+    Case(
+        "json-objects-indented",
+        "\n".join(json.dumps(json.loads(JSON_POD.replace("NAME", n)), indent=2) for n in "ab"),
+        True,
+    ),
+]
+
+# Known differences: mountlint and kubectl kustomize disagree on these.
+KNOWN_DIFFERENCES = {
+    # kubectl rejects duplicate keys when it converts a document, after reading it; mountlint
+    # takes the last one, as the API server does, and does not report them.
+    "duplicate-key": "duplicate keys are not reported as ML001",
+    # kustomize reads the first document between two '---' lines and ignores the rest, even when
+    # it is broken; kubectl apply rejects these.
+    "json-object-then-broken": "text after the first document of a piece is read, not ignored",
+    "document-end-then-broken": "text after the first document of a piece is read, not ignored",
+}
+CASES += [
+    Case("duplicate-key", _pod(metadata="  labels: {a: b, a: c}\n"), False),
+    Case("json-object-then-broken", JSON_POD.replace("NAME", "a") + '\n{"a": \n', True),
+    Case("document-end-then-broken", _pod() + "...\nfoo: [\n", True),
+]
 
 
 def _params() -> list[object]:

@@ -167,3 +167,19 @@ def test_a_leading_directive_is_a_problem_unless_allowed() -> None:
     allowed = parse_stream(text, allow_directives=True)
     assert allowed.problem is None
     assert len(allowed.documents) == 1
+
+
+@pytest.mark.parametrize("between", ["", "\n", "\n\n  "], ids=["same-line", "lines", "indented"])
+def test_json_objects_one_after_another_are_documents(between: str) -> None:
+    first, second = '{"kind": "Pod", "path": "/"}', '{"kind": "Pod",\n "path": "/etc"}'
+    text = first + between + second + "\n"
+    stream = parse_stream(text)
+    assert stream.problem is None
+    paths = [get(document.root, "path") for document in stream.documents]
+    for node, value in zip(paths, ["/", "/etc"], strict=True):
+        assert isinstance(node, ScalarNode) and node.value == value
+        mark = node.start_mark
+        assert text[mark.index : mark.index + len(value) + 2] == f'"{value}"'
+        assert text.split("\n")[mark.line][mark.column :].startswith(f'"{value}"')
+    broken = parse_stream(first + between + '{"kind": \n')
+    assert broken.problem is not None
