@@ -309,3 +309,12 @@ def test_every_corpus_ml001_is_rejected_by_kubectl(corpus: Path, tmp_path: Path)
         if reads:
             read.append(path)
     assert read == [], "ML001 on files that kubectl reads"
+
+
+def test_fix_edits_documents_the_c_parser_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "exporters.yaml"
+    path.write_text(ISSUE_EXAMPLE + "---\n" + ISSUE_EXAMPLE.replace("exporter", "second"))
+    result = run_mountlint("--fix", "--select", "ML101", str(path))
+    assert "2 fixed, 0 remaining" in result.stdout, result.stdout + result.stderr
+    fixed = "[{name: r, mountPath: /rootfs, mountPropagation: HostToContainer}]"
+    assert path.read_text().count(f"    volumeMounts: {fixed}\n") == 2
