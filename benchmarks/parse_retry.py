@@ -59,7 +59,7 @@ def main() -> None:
         mixed = best(lambda text=text: parse_stream(text), args.repeat)
         fast = best(lambda text=text: parse_stream(text.replace(REJECTED, "")), args.repeat)
         pure = best(lambda text=text: parse_stream(text, pure=True), 1)
-        print(f"| {name} | {mixed:.0f} | {fast:.0f} | {pure:.0f} |")
+        print(f"| {name} | {mixed:.1f} | {fast:.1f} | {pure:.1f} |")
 
 
 if __name__ == "__main__":

@@ -112,6 +112,8 @@ class _SeparatingTabsScanner(Scanner):
 
     def scan_to_next_token(self) -> None:
         reader = self.reader
+        if reader.index == 0 and reader.peek() == "\ufeff":
+            reader.forward()
         while True:
             while reader.peek() == " " or (reader.peek() == "\t" and self._tab_separates()):
                 reader.forward()
@@ -274,8 +276,8 @@ def _retry_rejected(text: str, composed: list[Document], problem: int) -> Parsed
     """Parse again, one document at a time, from the document the C parser rejected.
 
     Each piece between two document starts is parsed on its own, with the C parser first and the
-    pure one when the C parser rejects it, and its marks are shifted to the whole stream. Only
-    rejected documents pay for the pure parser, and no piece is read twice by the same parser.
+    pure one when the C parser rejects it, and its marks are shifted to the whole stream: only
+    rejected documents pay for the pure parser, and no text is copied once per rejected document.
     """
     starts = [match.start() for match in _DOCUMENT_START.finditer(text)]
     begin = _rejected_document_start(starts, composed, problem)
