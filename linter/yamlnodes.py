@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
@@ -287,6 +288,8 @@ def _retry_rejected(text: str, composed: list[Document], problem: int) -> Parsed
         piece = text[origin.offset : end]
         parsed = _compose(piece, False, origin)
         if parsed.problem is not None:
+            if _flow_depth(piece) > sys.getrecursionlimit() // 2:
+                return ParsedStream(documents + parsed.documents, parsed.problem)
             retried = _compose(piece, True, origin)
             if retried.problem is not None:
                 documents += retried.documents
@@ -295,6 +298,25 @@ def _retry_rejected(text: str, composed: list[Document], problem: int) -> Parsed
         documents += parsed.documents
         origin = _advance(text, origin, end, len(documents))
     return ParsedStream(documents, None)
+
+
+_FLOW_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _flow_depth(text: str) -> int:
+    """How deep flow collections nest in ``text``, at most (brackets in strings count too).
+
+    The pure parser recurses twice per level and needs time quadratic in the depth to find out
+    that it cannot go deeper than the recursion limit allows: it is not tried on such a piece.
+    """
+    depth = deepest = 0
+    for bracket in _FLOW_BRACKET.finditer(text):
+        if bracket.group() in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth = max(depth - 1, 0)
+    return deepest
 
 
 def _rejected_document_start(starts: list[int], documents: list[Document], problem: int) -> int:

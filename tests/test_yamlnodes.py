@@ -183,3 +183,12 @@ def test_json_objects_one_after_another_are_documents(between: str) -> None:
         assert text.split("\n")[mark.line][mark.column :].startswith(f'"{value}"')
     broken = parse_stream(first + between + '{"kind": \n')
     assert broken.problem is not None
+
+
+def test_too_deep_for_the_pure_parser_is_not_retried() -> None:
+    # the pure parser would need seconds to find out that it cannot recurse that deep
+    text = "hostPath: " + "[" * 3000 + "a:b" + "]" * 3000 + "\n"
+    problem = parse_stream(text).problem
+    assert problem is not None
+    assert problem.message.startswith("found unexpected ':'")
+    assert problem.column == 3013
