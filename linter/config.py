@@ -142,7 +142,7 @@ def load_config(path: Path) -> Config:
 
 
 def _load_yaml(path: Path, text: str) -> Config:
-    stream = parse_stream(text)
+    stream = parse_stream(text, allow_directives=True)
     if stream.problem is not None:
         raise ConfigError(
             path, stream.problem.line + 1, "", f"invalid YAML: {stream.problem.message}"

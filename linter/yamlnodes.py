@@ -3,19 +3,29 @@
 mountlint never constructs Python objects from YAML and never dumps YAML: composing to nodes gives
 every key and value its start and end mark, which is all that locations and fixes need. The C
 composer of ``ruamel.yaml.clib`` is used when it is installed, the pure-Python one otherwise.
+
+The C parser is an old libyaml that rejects some valid YAML (a plain scalar with ``:`` in a flow
+sequence, ``%YAML 1.2``). What it rejects is composed again, one document at a time, by the
+pure-Python parser, which follows the YAML spec: only what both reject is a syntax problem, so a
+problem means that kubectl would reject the stream too.
 """
 
 from __future__ import annotations
 
+import bisect
+import json
+import re
+import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import MarkedYAMLError, StreamMark, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.scanner import Scanner
 
 __all__ = [
     "Document",
@@ -93,9 +103,59 @@ def _plain_scalar_tag(value: str) -> Any:
     return _reference_resolver().resolve(ScalarNode, value, (True, False))
 
 
+class _SeparatingTabsScanner(Scanner):
+    """The pure-Python scanner, reading tabs between tokens as go-yaml and libyaml do.
+
+    ruamel.yaml's pure scanner takes a tab outside flow collections for indentation and rejects
+    it, even in ``key:<tab>value`` or before a trailing comment, which kubectl reads. Tabs stay
+    an error where they would indent: at the start of a line and after ``-`` or ``?``.
+    """
+
+    def scan_to_next_token(self) -> None:
+        reader = self.reader
+        if reader.index == 0 and reader.peek() == "\ufeff":
+            reader.forward()
+        while True:
+            while reader.peek() == " " or (reader.peek() == "\t" and self._tab_separates()):
+                reader.forward()
+            if reader.peek() == "#":
+                while reader.peek() not in "\0\r\n\x85\u2028\u2029":
+                    reader.forward()
+            if self.scan_line_break():
+                if not self.flow_level:
+                    self.allow_simple_key = True
+            else:
+                return
+
+    def scan_plain_spaces(self, indent: Any, start_mark: Any) -> Any:
+        """Whitespace inside a plain scalar (``a<tab>b`` is one scalar, as in go-yaml)."""
+        reader = self.reader
+        length = 0
+        while reader.peek(length) in " \t":
+            length += 1
+        run = reader.prefix(length)
+        if "\t" not in run:
+            return super().scan_plain_spaces(indent, start_mark)
+        reader.forward(length)
+        if reader.peek() in "\r\n\x85\u2028\u2029":
+            return super().scan_plain_spaces(indent, start_mark)
+        return [run]
+
+    def _tab_separates(self) -> bool:
+        if self.flow_level:
+            return True
+        buffer, pointer = self.reader.buffer, self.reader.pointer
+        before = buffer[buffer.rfind("\n", 0, pointer) + 1 : pointer].rstrip(" \t")
+        if not before.strip(" "):
+            return False  # a tab in the indentation
+        return not (before[-1] in "-?" and before[-2:-1] in ("", " ", "\t"))
+
+
 def _composer(pure: bool) -> YAML:
     yaml = YAML(typ="safe", pure=pure)
     yaml.Resolver = _CachingResolver
+    if pure:
+        yaml.Scanner = _SeparatingTabsScanner
     yaml.allow_duplicate_keys = True
     return yaml
 
@@ -116,36 +176,237 @@ def uses_c_composer() -> bool:
     return "CParser" in getattr(_yaml(False).Parser, "__name__", "")
 
 
-def parse_stream(text: str, pure: bool = False) -> ParsedStream:
-    """Compose every document of ``text``; stop at the first syntax error and say where it is."""
+def parse_stream(text: str, pure: bool = False, allow_directives: bool = False) -> ParsedStream:
+    """Compose every document of ``text``; stop at the first syntax error and say where it is.
+
+    Documents the C parser rejects are retried with the pure-Python one (see the module doc).
+    Like ``kubectl apply``, a stream that starts with ``{`` may be JSON objects one after another.
+    A stream that starts with a ``%YAML`` or ``%TAG`` directive is a problem too unless
+    ``allow_directives``: kubectl rejects it.
+    """
+    stream = _compose(text, pure)
+    if stream.problem is not None and not pure and uses_c_composer():
+        stream = _retry_rejected(text, stream.documents, stream.problem.offset)
+    if stream.problem is not None and _JSON_STREAM.match(text):
+        stream = _json_stream(text, pure) or stream
+    if not allow_directives:
+        stream = _with_directive_problem(text, stream)
+    return stream
+
+
+@dataclass(frozen=True)
+class _Origin:
+    """Where a piece of a stream starts in the whole: char offset, 0-based line, document, and
+    the column of its first character (the others start a line)."""
+
+    offset: int
+    line: int
+    document: int
+    column: int = 0
+
+
+_START = _Origin(0, 0, 0)
+
+
+def _compose(text: str, pure: bool, origin: _Origin = _START) -> ParsedStream:
+    """Compose ``text``, a piece of a stream that starts at ``origin`` (marks are shifted there)."""
     documents: list[Document] = []
     problem: SyntaxProblem | None = None
     try:
-        for index, root in enumerate(_yaml(pure).compose_all(text)):
+        for index, root in enumerate(_yaml(pure).compose_all(text), start=origin.document):
             if root is not None:
                 documents.append(Document(root=root, index=index))
     except MarkedYAMLError as error:
-        problem = _problem_from_error(error, text)
+        problem = _problem_from_error(error, text, origin)
     except YAMLError as error:
-        problem = SyntaxProblem(str(error).strip() or type(error).__name__, 0, 0, 0)
+        message = str(error).strip() or type(error).__name__
+        problem = SyntaxProblem(message, origin.line, 0, origin.offset)
     except RecursionError:
-        problem = SyntaxProblem("nesting is too deep to parse", 0, 0, 0)
+        problem = SyntaxProblem("nesting is too deep to parse", origin.line, 0, origin.offset)
+    if origin != _START:
+        for document in documents:
+            _shift_marks(document.root, origin)
     return ParsedStream(documents, problem)
 
 
-def _problem_from_error(error: MarkedYAMLError, text: str) -> SyntaxProblem:
+def _problem_from_error(
+    error: MarkedYAMLError, text: str, origin: _Origin = _START
+) -> SyntaxProblem:
     mark = error.problem_mark or error.context_mark
     message = str(error.problem or error.context or "invalid YAML").strip()
     context_mark = error.context_mark
     if error.context and error.problem:
         where = ""
         if context_mark is not None and mark is not None and context_mark.line != mark.line:
-            where = f" that starts at line {context_mark.line + 1}"
+            where = f" that starts at line {origin.line + context_mark.line + 1}"
         message += f" ({str(error.context).strip()}{where})"
     if mark is None:
-        return SyntaxProblem(message, 0, 0, 0)
-    offset = getattr(mark, "index", 0) or 0
-    return SyntaxProblem(message, int(mark.line), int(mark.column), min(int(offset), len(text)))
+        return SyntaxProblem(message, origin.line, 0, origin.offset)
+    offset = min(int(getattr(mark, "index", 0) or 0), len(text))
+    line, column = int(mark.line), int(mark.column)
+    if line == 0:
+        column += origin.column
+    return SyntaxProblem(message, origin.line + line, column, origin.offset + offset)
+
+
+def _shift_marks(root: Node, origin: _Origin) -> None:
+    """Move the marks of a piece's nodes to where the piece starts (pieces start a line)."""
+    for node in all_nodes(root):
+        node.start_mark = _shifted(node.start_mark, origin)
+        node.end_mark = _shifted(node.end_mark, origin)
+
+
+def _shifted(mark: Any, origin: _Origin) -> StreamMark:
+    line, column = int(mark.line), int(mark.column)
+    return StreamMark(
+        None,
+        origin.offset + int(mark.index),
+        origin.line + line,
+        column + (origin.column if line == 0 else 0),
+    )
+
+
+#: Where a document starts: its ``---`` line, or the ``%`` directive lines right before it.
+_DOCUMENT_START = re.compile(
+    r"^(?:%[^\n]*\n(?:[ \t\r]*(?:#[^\n]*)?\n)*)*---(?=[ \t\r\n]|$)", re.MULTILINE
+)
+_LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def _retry_rejected(text: str, composed: list[Document], problem: int) -> ParsedStream:
+    """Parse again, one document at a time, from the document the C parser rejected.
+
+    Each piece between two document starts is parsed on its own, with the C parser first and the
+    pure one when the C parser rejects it, and its marks are shifted to the whole stream: only
+    rejected documents pay for the pure parser, and no text is copied once per rejected document.
+    """
+    starts = [match.start() for match in _DOCUMENT_START.finditer(text)]
+    begin = _rejected_document_start(starts, composed, problem)
+    documents = [document for document in composed if _before(document, begin)]
+    origin = _advance(text, _START, begin, len(documents))
+    for end in [*starts[bisect.bisect_right(starts, begin) :], len(text)]:
+        piece = text[origin.offset : end]
+        parsed = _compose(piece, False, origin)
+        if parsed.problem is not None:
+            if _flow_depth(piece) > sys.getrecursionlimit() // 2:
+                return ParsedStream(documents + parsed.documents, parsed.problem)
+            retried = _compose(piece, True, origin)
+            if retried.problem is not None:
+                documents += retried.documents
+                return ParsedStream(documents, _reported(parsed.problem, retried.problem))
+            parsed = retried
+        documents += parsed.documents
+        origin = _advance(text, origin, end, len(documents))
+    return ParsedStream(documents, None)
+
+
+_FLOW_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _flow_depth(text: str) -> int:
+    """How deep flow collections nest in ``text``, at most (brackets in strings count too).
+
+    The pure parser recurses twice per level and needs time quadratic in the depth to find out
+    that it cannot go deeper than the recursion limit allows: it is not tried on such a piece.
+    """
+    depth = deepest = 0
+    for bracket in _FLOW_BRACKET.finditer(text):
+        if bracket.group() in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth = max(depth - 1, 0)
+    return deepest
+
+
+def _rejected_document_start(starts: list[int], documents: list[Document], problem: int) -> int:
+    """Where the document that holds ``problem`` starts: after the last one that parsed."""
+    if not documents:
+        return 0
+    root = documents[-1].root
+    mark = int(root.start_mark.index)
+    if not _is_empty(root):
+        following = starts[bisect.bisect_right(starts, mark) : bisect.bisect_right(starts, problem)]
+        if following:
+            return following[0]
+    # An empty document is marked where the next one starts; and when the problem is after the
+    # last document but not in a new one, that document is parsed again.
+    before = starts[: bisect.bisect_right(starts, mark)]
+    return before[-1] if before else 0
+
+
+def _before(document: Document, offset: int) -> bool:
+    """Whether ``document`` lies before ``offset`` (an empty one is marked at its end)."""
+    mark = int(document.root.start_mark.index)
+    return mark <= offset if _is_empty(document.root) else mark < offset
+
+
+def _is_empty(root: Node) -> bool:
+    return is_null(root) and root.start_mark.index == root.end_mark.index
+
+
+def _advance(text: str, origin: _Origin, offset: int, document: int) -> _Origin:
+    line = origin.line + len(_LINE_BREAK.findall(text, origin.offset, offset))
+    return _Origin(offset, line, document)
+
+
+def _reported(c_problem: SyntaxProblem, problem: SyntaxProblem) -> SyntaxProblem:
+    """Where the spec-following parser stopped, in libyaml's words when it stopped there too."""
+    return c_problem if c_problem.offset == problem.offset else problem
+
+
+_JSON_STREAM = re.compile(r"\s*\{")
+_JSON_SPACE = re.compile(r"[ \t\r\n]*")
+
+
+def _json_stream(text: str, pure: bool) -> ParsedStream | None:
+    """The JSON objects of ``text`` one after another, as ``kubectl apply`` reads a stream that
+    starts with ``{``; None unless every one of them parses."""
+    decoder = json.JSONDecoder()
+    documents: list[Document] = []
+    origin = _START
+    offset = _skip_json_space(text, 0)
+    while offset < len(text):
+        try:
+            _, end = decoder.raw_decode(text, offset)
+        except ValueError:
+            return None
+        origin = _advance(text, origin, offset, len(documents))
+        origin = replace(origin, column=offset - (text.rfind("\n", 0, offset) + 1))
+        parsed = _compose(text[offset:end], pure, origin)
+        if parsed.problem is not None:
+            return None
+        documents += parsed.documents
+        offset = _skip_json_space(text, end)
+    return ParsedStream(documents, None)
+
+
+def _skip_json_space(text: str, offset: int) -> int:
+    space = _JSON_SPACE.match(text, offset)
+    return space.end() if space else offset
+
+
+#: Blank and comment lines at the start of a stream.
+_LEADING_COMMENTS = re.compile(r"(?:[ \t\r]*(?:#[^\n]*)?\n)*")
+
+
+def _with_directive_problem(text: str, stream: ParsedStream) -> ParsedStream:
+    """``stream`` with a problem at the directive it starts with, unless an earlier one stopped it.
+
+    kubectl and kustomize split a stream at ``---`` lines and read each piece alone, so a piece
+    that holds nothing but a directive is an error to them (later directives follow the end of
+    a piece and are not read).
+    """
+    start = _LEADING_COMMENTS.match(text)
+    offset = start.end() if start else 0
+    if not text.startswith("%", offset):
+        return stream
+    if stream.problem is not None and stream.problem.offset <= offset:
+        return stream
+    line = len(_LINE_BREAK.findall(text, 0, offset))
+    name = text[offset:].split(None, 1)[0]
+    message = f"{name} directive: kubectl does not read a stream that starts with a directive"
+    return ParsedStream(stream.documents, SyntaxProblem(message, line, 0, offset))
 
 
 def _shared_nodes(root: Node) -> frozenset[int]:

@@ -1,7 +1,12 @@
 """## What it does
-Reports a manifest that cannot be read: a YAML syntax error, bytes that are not UTF-8 (or
-BOM-marked UTF-16/32) text, or binary data. The finding is located at the parser's mark, the
-place where reading stopped.
+Reports a manifest that kubectl cannot read: a YAML syntax error, a stream that starts with a
+`%YAML` or `%TAG` directive (kubectl splits streams at `---` lines and rejects a piece that holds
+only a directive), bytes that are not UTF-8 (or BOM-marked UTF-16/32) text, or binary data. The
+finding is located at the parser's mark, the place where reading stopped.
+
+YAML is read as the spec (and kubectl) reads it: a document that the fast C parser rejects (an old
+libyaml that rejects `args: [--listen=0.0.0.0:9100]`) is parsed again by one that follows the
+spec, and only what both reject is reported.
 
 Only files that could hold a finding are read at all: a file that mentions none of `hostPath`,
 `volumeMounts`, `mountPropagation` and `recursiveReadOnly` is skipped without parsing, so a broken
