@@ -709,6 +709,7 @@ def run(options: Options) -> int:
     if helm_input is not None:
         inputs.insert(0, helm_input)
     progress = _Progress(len(inputs))
+    progress.enabled = progress.enabled and not options.quiet
     for item, result in zip(inputs, _lint_all(inputs, options), strict=True):
         progress.step()
         if isinstance(result, InputProblem):
