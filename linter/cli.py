@@ -672,6 +672,7 @@ def _kustomize(
         if Applicability.SAFE in kinds or (options.unsafe_fixes and Applicability.UNSAFE in kinds):
             outcome.notices.append(_outside_notice(display(path), display(path.parent)))
     outcome.findings.extend(kustomized.findings)
+    outcome.checked.extend(sorted({display(path) for path in kustomized.consumed}))
     return kustomized
 
 

@@ -270,3 +270,18 @@ def test_action_format_and_baseline_inputs(tmp_path: Path) -> None:
     assert len(runs) == 1
     assert "--format text" in runs[0]
     assert "--baseline b.json" in runs[0]
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+def test_junit_lists_the_files_of_a_kustomize_build(junit_schema: Any, tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text(BAD.read_text())
+    (tmp_path / "good.yaml").write_text(
+        FIXED.read_text().replace("name: rootfsmount\n", "name: rootfsmount-ok\n")
+    )
+    (tmp_path / "kustomization.yaml").write_text("resources:\n- bad.yaml\n- good.yaml\n")
+    result, root = _junit("--select", "ML101", ".", cwd=tmp_path)
+    junit_schema.validate(result.stdout)
+    cases = {
+        (case.get("classname"), case.find("failure") is not None) for case in root.iter("testcase")
+    }
+    assert cases == {("bad.yaml", True), ("good.yaml", False), ("kustomization.yaml", False)}
