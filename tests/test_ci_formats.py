@@ -285,3 +285,18 @@ def test_junit_lists_the_files_of_a_kustomize_build(junit_schema: Any, tmp_path:
         (case.get("classname"), case.find("failure") is not None) for case in root.iter("testcase")
     }
     assert cases == {("bad.yaml", True), ("good.yaml", False), ("kustomization.yaml", False)}
+
+
+@pytest.mark.skipif(shutil.which("helm") is None, reason="helm is not on PATH")
+def test_junit_chart_with_findings_in_templates_does_not_pass(
+    junit_schema: Any, tmp_path: Path
+) -> None:
+    shutil.copytree(
+        Path(__file__).parent / "fixtures" / "charts" / "values-helpers", tmp_path / "c"
+    )
+    result, root = _junit(".", cwd=tmp_path)
+    junit_schema.validate(result.stdout)
+    failing = {case.get("classname") for case in root.iter("testcase") if len(case)}
+    passing = {case.get("classname") for case in root.iter("testcase") if not len(case)}
+    assert "c/templates/_helpers.tpl" in failing
+    assert "c" not in passing

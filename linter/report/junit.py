@@ -8,6 +8,7 @@ follows the Apache Ant JUnit schema that Jenkins and GitLab read (attributes ``p
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import xml.etree.ElementTree as ET
@@ -67,10 +68,21 @@ def _problem_case(suite: ET.Element, problem: InputProblem) -> None:
     error.text = xml_safe(f"{problem.display}: {problem.message}")
 
 
+def _with_folders(paths: set[str]) -> set[str]:
+    """``paths`` and every folder above them: a chart is not clean when a template has findings."""
+    found = set(paths)
+    for path in paths:
+        parent = os.path.dirname(path)
+        while parent and parent not in found:
+            found.add(parent)
+            parent = os.path.dirname(parent)
+    return found
+
+
 def render_junit(outcome: RunOutcome, now: datetime | None = None) -> str:
     """The report; ``now`` fixes the suite's timestamp (UTC, without a zone, as the schema asks)."""
     stamp = (now or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%S")
-    with_findings = {finding.location.path for finding in outcome.findings}
+    with_findings = _with_folders({finding.location.path for finding in outcome.findings})
     problem_files = {problem.display for problem in outcome.problems}
     clean = [
         path
