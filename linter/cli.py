@@ -739,12 +739,15 @@ def run(options: Options) -> int:
     for problem in outcome.problems if options.quiet < 2 else ():
         _stderr(f"error: {problem.display}: {problem.message}")
     if options.diff:
-        sys.stdout.write("".join(diffs))
+        if options.quiet < 2:
+            sys.stdout.write("".join(diffs))
         would_fix = sum(1 for f in outcome.findings if is_applicable(f.fix, options.unsafe_fixes))
         not_done = f"; {unfinished(outcome)}" if outcome.problems else ""
-        _stderr(
-            f"would fix {plural(would_fix, 'problem')} in {plural(len(diffs), 'file')}{not_done}"
-        )
+        if not options.quiet:
+            _stderr(
+                f"would fix {plural(would_fix, 'problem')} in {plural(len(diffs), 'file')}"
+                f"{not_done}"
+            )
         if diffs and outcome.exit_code == EXIT_CLEAN and not options.exit_zero:
             outcome.exit_code = EXIT_FINDINGS
         return outcome.exit_code

@@ -80,6 +80,11 @@ def test_very_quiet_prints_nothing_but_keeps_the_exit_code(tmp_path: Path) -> No
         assert (result.returncode, result.stdout, result.stderr) == (code, "", "")
     statistics = run_mountlint("-qq", "--statistics", str(BAD))
     assert (statistics.returncode, statistics.stdout) == (1, "")
+    diff = run_mountlint("-qq", "--diff", str(BAD))
+    assert (diff.returncode, diff.stdout, diff.stderr) == (1, "", "")
+    quiet_diff = run_mountlint("-q", "--diff", str(BAD))
+    assert (quiet_diff.returncode, quiet_diff.stderr) == (1, "")
+    assert quiet_diff.stdout.startswith("---")
 
 
 @pytest.mark.parametrize(
