@@ -175,3 +175,10 @@ def test_code_frame_for_long_spans_and_stale_locations() -> None:
     assert len([line for line in frame if "| line" in line]) == 5
     assert code_frame(text, _location(40, 1, 40, 2)) == []
     assert code_frame("", _location(1, 1, 1, 1)) == []
+
+
+def test_code_frame_counts_lines_as_findings_do() -> None:
+    text = "a: '\x0c\u2028\x85'\r\nb: 2\r\n"
+    frame = code_frame(text, _location(2, 1, 2, 2))
+    assert frame[1] == "2 | b: 2"
+    assert code_frame(text, _location(1, 1, 1, 2))[1] == "1 | a: '\\x0c\\u2028\\x85'"

@@ -54,12 +54,14 @@ def _content_end(line: str) -> int:
 
 def code_frame(text: str, location: Location) -> list[str]:
     """The frame lines for ``location`` in ``text``; empty when the text does not have them."""
-    lines = text.splitlines()
+    # lines end at LF only (CRLF loses its CR), as findings count them; not str.splitlines,
+    # which also breaks at form feeds and U+2028 and would show the wrong line
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
     first = location.line
     last = location.end_line
     if location.end_column == 1 and last > first:
         last -= 1  # the span ends at the start of the next line
-    if first < 1 or first > len(lines):
+    if not text or first < 1 or first > len(lines):
         return []
     last = max(first, min(last, len(lines), first + MAX_FRAME_LINES - 1))
     gutter = len(str(last))
