@@ -7,7 +7,7 @@ import errno
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -41,10 +41,12 @@ from mountlint.scope import WriteScope, fix_command
 from mountlint.settings import RUNTIMES, Settings
 from mountlint.sources import (
     DEFAULT_MAX_FILE_SIZE,
+    Decoded,
     FileStamp,
     InputProblem,
     Source,
     chart_of_template,
+    decode,
     discover,
     is_chart_dir,
     read_file,
@@ -100,6 +102,13 @@ class Options:
     helm: str | None = None
     values: tuple[str, ...] = ()
     set_values: tuple[str, ...] = ()
+    #: ``--output-format FORMAT:FILE``: more reports of the same run, each into its file.
+    output_formats: tuple[tuple[str, str], ...] = ()
+    #: 1 (``-q``): findings only; 2 (``-qq``): nothing, only the exit code.
+    quiet: int = 0
+    color: str = "auto"
+    statistics: bool = False
+    show_source: bool = False
 
     @cached_property
     def write_scope(self) -> WriteScope:
@@ -154,8 +163,19 @@ def _withhold_fixes_outside(result: FileResult, options: Options, outcome: RunOu
     outcome.notices.append(_outside_notice(result.source.display, result.source.display))
 
 
-def _use_color(stream: TextIO) -> bool:
-    return stream.isatty() and "NO_COLOR" not in os.environ
+COLOR_CHOICES = ("auto", "always", "never")
+
+
+def use_color(mode: str, stream: TextIO) -> bool:
+    """``--color``; with ``auto``, a non-empty ``NO_COLOR`` turns colour off and ``FORCE_COLOR``
+    turns it on (CI logs that render it), else colour is used on a terminal only."""
+    if mode != "auto":
+        return mode == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return stream.isatty()
 
 
 def _list_rules(format_name: str) -> int:
@@ -325,7 +345,7 @@ def lint_input(item: _Input, max_size: int, keep_text: bool) -> FileResult | Inp
 
 def _lint_all(inputs: list[_Input], options: Options) -> Iterator[FileResult | InputProblem]:
     """Lint every input, in ``--jobs`` processes when there are enough of them."""
-    keep_text = options.fix or options.diff
+    keep_text = options.fix or options.diff or options.show_source
     automatic = (os.cpu_count() or 1) if len(inputs) >= PARALLEL_FROM_FILES else 1
     jobs = min(options.jobs or automatic, len(inputs))
     if jobs <= 1:
@@ -552,6 +572,7 @@ def _lint_charts(
         resolved = resolver.for_file(chart_file(chart))
         settings = resolved.settings
         outcome.files_checked += 1
+        outcome.checked.append(str(chart))
         found: list[Finding] = []
         suppressed: list[Finding] = []
         streams: set[str] = set()
@@ -694,6 +715,7 @@ def _kustomize(
         if Applicability.SAFE in kinds or (options.unsafe_fixes and Applicability.UNSAFE in kinds):
             outcome.notices.append(_outside_notice(display(path), display(path.parent)))
     outcome.findings.extend(kustomized.findings)
+    outcome.checked.extend(sorted({display(path) for path in kustomized.consumed}))
     return kustomized
 
 
@@ -735,6 +757,7 @@ def run(options: Options) -> int:
     if helm_input is not None:
         inputs.insert(0, helm_input)
     progress = _Progress(len(inputs))
+    progress.enabled = progress.enabled and not options.quiet
     for item, result in zip(inputs, _lint_all(inputs, options), strict=True):
         progress.step()
         if isinstance(result, InputProblem):
@@ -743,6 +766,9 @@ def run(options: Options) -> int:
                 _echo_stdin(item.stdin, options)
             continue
         outcome.files_checked += 1
+        outcome.checked.append(result.source.display)
+        if options.show_source and not options.fix and result.decoded is not None:
+            outcome.texts[result.source.display] = result.decoded.text
         if result.notice:
             outcome.notices.append(f"{result.source.display}: skipped: {result.notice}")
         outcome.suppressed.extend(result.suppressed)
@@ -758,17 +784,20 @@ def run(options: Options) -> int:
     progress.close()
     _lint_charts(charts, resolver, options, outcome, diffs)
     outcome.exit_code = _exit_code(outcome, options, fail_on)
-    for notice in outcome.notices:
+    for notice in outcome.notices if not options.quiet else ():
         _stderr(notice)
-    for problem in outcome.problems:
+    for problem in outcome.problems if options.quiet < 2 else ():
         _stderr(f"error: {problem.display}: {problem.message}")
     if options.diff:
-        sys.stdout.write("".join(diffs))
+        if options.quiet < 2:
+            sys.stdout.write("".join(diffs))
         would_fix = sum(1 for f in outcome.findings if is_applicable(f.fix, options.unsafe_fixes))
         not_done = f"; {unfinished(outcome)}" if outcome.problems else ""
-        _stderr(
-            f"would fix {plural(would_fix, 'problem')} in {plural(len(diffs), 'file')}{not_done}"
-        )
+        if not options.quiet:
+            _stderr(
+                f"would fix {plural(would_fix, 'problem')} in {plural(len(diffs), 'file')}"
+                f"{not_done}"
+            )
         if diffs and outcome.exit_code == EXIT_CLEAN and not options.exit_zero:
             outcome.exit_code = EXIT_FINDINGS
         return outcome.exit_code
@@ -778,23 +807,70 @@ def run(options: Options) -> int:
 
 
 def _write_report(outcome: RunOutcome, options: Options, to_stderr: bool) -> None:
+    """The report in ``--format`` (to stdout or ``-o``), then each ``--output-format`` file.
+
+    ``-qq`` prints no report; files asked for are still written.
+    """
     stream = sys.stderr if to_stderr else sys.stdout
-    report_options = ReportOptions(
-        format=options.format,
-        color=not options.output and options.format == "text" and _use_color(stream),
-        sarif_category=options.sarif_category,
-        include_suppressed=options.include_suppressed,
+    for format_name, path in options.output_formats:
+        _save_report(path, render(outcome, _report_options(options, format_name)), outcome)
+    if options.quiet >= 2 and not options.output:
+        return
+    report_options = replace(
+        _report_options(options, options.format),
+        color=not options.output and options.format == "text" and use_color(options.color, stream),
+        quiet=options.quiet,
+        statistics=options.statistics,
+        source_text=_source_reader(outcome, options) if options.show_source else None,
     )
     text = render(outcome, report_options)
     if options.output:
-        try:
-            Path(options.output).write_text(text, encoding="utf-8")
-        except OSError as error:
-            _stderr(f"error: {options.output}: cannot write the report: {error.strerror or error}")
-            outcome.exit_code = EXIT_ERROR
+        _save_report(options.output, text, outcome)
         return
     stream.write(text)
     stream.flush()
+
+
+def _report_options(options: Options, format_name: str) -> ReportOptions:
+    return ReportOptions(
+        format=format_name,
+        sarif_category=options.sarif_category,
+        include_suppressed=options.include_suppressed,
+    )
+
+
+def _save_report(path: str, text: str, outcome: RunOutcome) -> None:
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as error:
+        _stderr(f"error: {path}: cannot write the report: {error.strerror or error}")
+        outcome.exit_code = EXIT_ERROR
+
+
+def _source_reader(outcome: RunOutcome, options: Options) -> Callable[[str], str | None]:
+    """Reads reported files for ``--show-source``: standard input as kept, files from disk.
+
+    Files are read as they are now (after ``--fix``), through the same checks as linting (size,
+    regular files only); one that cannot be read or decoded gets no code frame.
+    """
+    cache: dict[str, str | None] = dict(outcome.texts)
+
+    def read(display: str) -> str | None:
+        if display not in cache:
+            cache[display] = _read_text(Path(display), options.max_file_size)
+        return cache[display]
+
+    return read
+
+
+def _read_text(path: Path, max_size: int) -> str | None:
+    if not path.is_file():
+        return None
+    source = read_file(path, max_size)
+    if isinstance(source, InputProblem):
+        return None
+    decoded = decode(source.raw)
+    return decoded.text if isinstance(decoded, Decoded) else None
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -817,6 +893,35 @@ def _write_report(outcome: RunOutcome, options: Options, to_stderr: bool) -> Non
     "--output",
     type=click.Path(dir_okay=False, writable=True),
     help="Write the report to FILE.",
+)
+@click.option(
+    "--output-format",
+    "output_formats",
+    multiple=True,
+    metavar="FORMAT:FILE",
+    callback=lambda _ctx, _param, value: _parse_output_formats(value),
+    help="Also write the report in FORMAT to FILE (repeatable; one run, several reports).",
+)
+@click.option(
+    "--statistics", is_flag=True, help="Print one line per rule (count, fixable, code, name)."
+)
+@click.option(
+    "-q",
+    "--quiet",
+    count=True,
+    help="-q: print findings only, no summary or notices; -qq: print nothing, set the exit code.",
+)
+@click.option(
+    "--color",
+    type=click.Choice(COLOR_CHOICES),
+    default="auto",
+    show_default=True,
+    help="Colour the text report (auto: on a terminal, or when FORCE_COLOR is set; NO_COLOR wins).",
+)
+@click.option(
+    "--show-source",
+    is_flag=True,
+    help="Print the offending lines under each finding, the column marked.",
 )
 @click.option(
     "--list-rules", is_flag=True, help="List the rules and exit (as text, or --format json)."
@@ -935,6 +1040,11 @@ def command(
     diff: bool,
     format_name: str,
     output: str | None,
+    output_formats: tuple[tuple[str, str], ...],
+    statistics: bool,
+    quiet: int,
+    color: str,
+    show_source: bool,
     list_rules: bool,
     explain: str | None,
     exit_zero: bool,
@@ -979,6 +1089,9 @@ def command(
         if format_name not in NODE_FORMATS:
             raise click.UsageError(f"--node prints text or json, not {format_name}")
         sys.exit(_node(mountinfo, proc_dir, holders, format_name, output))
+    _check_report_files(output, output_formats)
+    if statistics and format_name not in ("text", "json"):
+        raise click.UsageError(f"--statistics prints text or json, not {format_name}")
     options = Options(
         paths=paths or (() if helm_chart else (".",)),
         fix=fix,
@@ -1003,8 +1116,43 @@ def command(
         helm=helm_chart,
         values=values_files,
         set_values=set_values,
+        output_formats=output_formats,
+        quiet=quiet,
+        color=color,
+        statistics=statistics,
+        show_source=show_source,
     )
     sys.exit(run(options))
+
+
+def _parse_output_formats(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """``("sarif:out.sarif",)`` -> ``(("sarif", "out.sarif"),)``; the format comes first, so a
+    file name may hold ``:`` (``sarif:C:\\out.sarif``)."""
+    parsed = []
+    for value in values:
+        format_name, colon, path = value.partition(":")
+        if not colon or not path:
+            raise click.BadParameter(
+                f"{value!r} is not FORMAT:FILE (for example sarif:mountlint.sarif)",
+                param_hint="--output-format",
+            )
+        if format_name not in FORMATS:
+            raise click.BadParameter(
+                f"unknown format {format_name!r}; choose from {', '.join(FORMATS)}",
+                param_hint="--output-format",
+            )
+        parsed.append((format_name, path))
+    return tuple(parsed)
+
+
+def _check_report_files(output: str | None, output_formats: tuple[tuple[str, str], ...]) -> None:
+    """Two reports must not go into one file: the second would overwrite the first."""
+    seen: set[str] = set()
+    for path in [*([output] if output else []), *(path for _, path in output_formats)]:
+        key = os.path.normcase(os.path.abspath(path))
+        if key in seen:
+            raise click.UsageError(f"two reports would be written to {path}")
+        seen.add(key)
 
 
 def _node(

@@ -27,7 +27,11 @@ def run_mountlint(
 ) -> subprocess.CompletedProcess[str]:
     """Run the installed command line as a user would (``python -m mountlint``)."""
     env = {
-        **{key: value for key, value in os.environ.items() if key != "NO_COLOR"},
+        **{
+            key: value
+            for key, value in os.environ.items()
+            if key not in ("NO_COLOR", "FORCE_COLOR")
+        },
         **(env or {}),
     }
     return subprocess.run(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from mountlint.edits import Applicability
 from mountlint.findings import Finding
 from mountlint.report import RunOutcome
@@ -18,8 +20,15 @@ def _style(text: str, color: bool, **style: object) -> str:
     return click.style(text, **style)  # type: ignore[arg-type]
 
 
+#: Marks a finding that only ``--fix --unsafe-fixes`` would fix.
+UNSAFE_FIX_MARKER = "[!] "
+
+
 def fix_marker(finding: Finding, unsafe_fixes: bool) -> str:
-    """``[*]`` when ``--fix`` (or ``--unsafe-fixes``, when given) would fix the finding."""
+    """``[*]`` when ``--fix`` (or ``--unsafe-fixes``, when given) would fix the finding.
+
+    ``[!]`` when only an unsafe fix exists and ``--unsafe-fixes`` was not given.
+    """
     fix = finding.fix
     if fix is None or not fix.edits:
         return ""
@@ -27,6 +36,8 @@ def fix_marker(finding: Finding, unsafe_fixes: bool) -> str:
         unsafe_fixes and fix.applicability is Applicability.UNSAFE
     ):
         return "[*] "
+    if fix.applicability is Applicability.UNSAFE:
+        return UNSAFE_FIX_MARKER
     return ""
 
 
@@ -89,7 +100,38 @@ def _findings_summary(outcome: RunOutcome) -> str:
     return f"Found {plural(remaining, 'problem')}{suffix}.{suppressed}"
 
 
-def render_text(outcome: RunOutcome, color: bool = False) -> str:
-    lines = [format_finding(finding, color, outcome.unsafe_fixes) for finding in outcome.findings]
-    lines.append(summary_line(outcome))
-    return "\n".join(lines) + "\n"
+def render_text(
+    outcome: RunOutcome,
+    color: bool = False,
+    quiet: int = 0,
+    source_text: Callable[[str], str | None] | None = None,
+) -> str:
+    """One line per finding (with its code frame when ``source_text`` is given), then a summary.
+
+    ``quiet`` leaves the summary out.
+    """
+    lines = []
+    for finding in outcome.findings:
+        lines.append(format_finding(finding, color, outcome.unsafe_fixes))
+        if source_text is not None:
+            lines.extend(_frame(finding, source_text))
+    if not quiet:
+        lines.append(summary_line(outcome))
+    return "".join(f"{line}\n" for line in lines)
+
+
+def _frame(finding: Finding, source_text: Callable[[str], str | None]) -> list[str]:
+    from mountlint.report.frame import code_frame
+
+    text = source_text(finding.location.path)
+    return code_frame(text, finding.location) if text is not None else []
+
+
+def render_text_statistics(outcome: RunOutcome, quiet: int = 0) -> str:
+    """``--statistics``: one line per rule instead of one per finding, then the summary."""
+    from mountlint.report.statistics import statistics_lines
+
+    lines = statistics_lines(outcome)
+    if not quiet:
+        lines.append(summary_line(outcome))
+    return "".join(f"{line}\n" for line in lines)
