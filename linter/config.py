@@ -174,6 +174,8 @@ def _load_toml(path: Path, text: str) -> Config:
     except tomllib.TOMLDecodeError as error:
         line = getattr(error, "lineno", None)
         raise ConfigError(path, line, "", f"invalid TOML: {error}") from error
+    except RecursionError as error:  # the TOML reader recurses once per nested array or table
+        raise ConfigError(path, None, "", "invalid TOML: nesting is too deep") from error
     section = data.get("tool", {}).get("mountlint", {})
     config = Config(path=path, values=section if isinstance(section, dict) else {})
     config.lines = _toml_lines(text, config.values)

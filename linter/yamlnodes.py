@@ -17,6 +17,8 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 
+from mountlint.nesting import find_too_deep
+
 __all__ = [
     "Document",
     "MappingNode",
@@ -117,7 +119,16 @@ def uses_c_composer() -> bool:
 
 
 def parse_stream(text: str, pure: bool = False) -> ParsedStream:
-    """Compose every document of ``text``; stop at the first syntax error and say where it is."""
+    """Compose every document of ``text``; stop at the first syntax error and say where it is.
+
+    Nesting deeper than ``MAX_NESTING`` is refused before composing (it would overflow the C
+    stack): the documents before it are composed and the problem is reported where it starts.
+    """
+    too_deep = find_too_deep(text)
+    if too_deep is not None:
+        before = parse_stream(text[: too_deep.document_offset], pure)
+        where = (too_deep.line, too_deep.column, too_deep.offset)
+        return ParsedStream(before.documents, SyntaxProblem(too_deep.message, *where))
     documents: list[Document] = []
     problem: SyntaxProblem | None = None
     try:
