@@ -219,14 +219,20 @@ def _lint_all(inputs: list[_Input], options: Options) -> Iterator[FileResult | I
             yield lint_input(item, options.max_file_size, keep_text)
         return
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
     from functools import partial
+
+    from mountlint.pool import map_in_processes
 
     context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     work = partial(lint_input, max_size=options.max_file_size, keep_text=keep_text)
     chunk = max(1, min(64, len(inputs) // (jobs * 8)))
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        yield from pool.map(work, inputs, chunksize=chunk)
+    yield from map_in_processes(work, inputs, jobs, chunk, context, _worker_died)
+
+
+def _worker_died(item: _Input) -> InputProblem:
+    """What a file whose worker process died is reported as: one problem, the run goes on."""
+    display = str(item.path) if item.path is not None else item.stdin.display if item.stdin else "-"
+    return InputProblem(display, "the process linting this file died; it was not linted")
 
 
 class _Progress:
