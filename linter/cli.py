@@ -27,6 +27,7 @@ from mountlint.config import (
 )
 from mountlint.engine import FileResult, lint_source
 from mountlint.fixes import FixOutcome, WriteRefused, fix_text, is_applicable, write_atomically
+from mountlint.printable import printable
 from mountlint.registry import all_rules, find_rule
 from mountlint.report import FORMATS, ReportOptions, RunOutcome, render
 from mountlint.report.text import plural
@@ -87,7 +88,7 @@ class Options:
 
 
 def _stderr(message: str) -> None:
-    click.echo(f"mountlint: {message}", err=True)
+    click.echo(f"mountlint: {printable(message)}", err=True)
 
 
 def _write(
@@ -265,8 +266,8 @@ def _diff(name: str, before: str, after: str) -> str:
     lines = difflib.unified_diff(
         before.splitlines(keepends=True),
         after.splitlines(keepends=True),
-        fromfile=f"a/{name}" if relative else name,
-        tofile=f"b/{name}" if relative else name,
+        fromfile=f"a/{printable(name)}" if relative else printable(name),
+        tofile=f"b/{printable(name)}" if relative else printable(name),
     )
     return "".join(
         line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from mountlint.paths import DEFAULT_RUNTIME_ROOTS, canon, within
+from mountlint.printable import printable
 
 #: Exit codes of :func:`run_node`.
 EXIT_NOTHING_HOLDS = 0
@@ -592,7 +593,7 @@ def format_node_text(report: NodeReport) -> str:
             f"{entry.propagation}): {', '.join(verdicts)}"
         )
     lines.append(f"fs.may_detach_mounts: {report.may_detach_note}")
-    return "\n".join(lines) + "\n"
+    return "".join(printable(line) + "\n" for line in lines)
 
 
 def _holder_lines(holder: Holder) -> list[str]:
@@ -637,7 +638,7 @@ def format_holders_text(report: HoldersReport) -> str:
         lines.append(
             f"{len(report.followers)} other copy(ies) follow the host and go away on unmount"
         )
-    return "\n".join(lines) + "\n"
+    return "".join(printable(line) + "\n" for line in lines)
 
 
 def _may_detach(proc: Path) -> str | None:
@@ -693,7 +694,7 @@ def run_node(
             may_detach_known=known,
         )
     except NodeError as error:
-        (err or out).write(f"mountlint: error: {error}\n")
+        (err or out).write(f"mountlint: error: {printable(str(error))}\n")
         return EXIT_ERROR
     if output_format == "json":
         out.write(json.dumps(node_report.to_json(), indent=2) + "\n")
