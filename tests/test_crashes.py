@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
 
 from mountlint.nesting import MAX_NESTING, nesting_bound_within
@@ -215,4 +216,35 @@ def test_the_cheap_bound_is_never_below_the_real_depth(
 ) -> None:
     text = "---\n".join(_dump(data, flow, *indents) for _ in range(documents))
     depth = _exact_depth(text)
+    assert not nesting_bound_within(text, depth - 1), (depth, text)
+
+
+_PIECES = st.sampled_from(
+    ["[", "]", "{", "}", ", ", ": ", "- ", "? ", "-", "\n", "\r\n", "\r", "\u2028", "\x85", " ",
+     "  ", "\t", "a", "'", '"', "#", " #", "|\n", ">-\n", "---\n", "...\n", "&x ", "*x", "!t ",
+     "\\", "{{ v }}", "[[ x ]]", "''", "\ufeff"]
+)  # fmt: skip
+
+
+def _depth_before_any_error(text: str) -> int:
+    """The deepest nesting the parser reaches, up to a syntax error if there is one (composing
+    goes as deep before it stops there)."""
+    depth = deepest = 0
+    try:
+        for event in YAML(typ="safe").parse(text):
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                deepest = max(deepest, depth)
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except YAMLError:
+        pass
+    return deepest
+
+
+@settings(max_examples=3000, deadline=None)
+@given(pieces=st.lists(_PIECES, max_size=60))
+def test_the_cheap_bound_holds_for_odd_yaml(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    depth = _depth_before_any_error(text)
     assert not nesting_bound_within(text, depth - 1), (depth, text)
