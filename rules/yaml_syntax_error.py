@@ -1,7 +1,8 @@
 """## What it does
 Reports a manifest that cannot be read: a YAML syntax error, bytes that are not UTF-8 (or
-BOM-marked UTF-16/32) text, or binary data. The finding is located at the parser's mark, the
-place where reading stopped.
+BOM-marked UTF-16/32) text, binary data, or mappings and lists nested more than 256 deep (real
+manifests stay under 50; deeper nesting would overflow the parser's stack). The finding is
+located at the parser's mark, the place where reading stopped.
 
 Only files that could hold a finding are read at all: a file that mentions none of `hostPath`,
 `volumeMounts`, `mountPropagation` and `recursiveReadOnly` is skipped without parsing, so a broken
