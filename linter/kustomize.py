@@ -16,6 +16,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -459,17 +460,13 @@ class BuildLinter:
         result = analyze_text(build.rendered, rendered_display, settings, stream)
         documents = stream.documents
         spans = [(doc.root.start_mark.index, doc.root.end_mark.index) for doc in documents]
+        starts = [low for low, _ in spans]
         mapped = []
         for finding in result.findings:
-            index = next(
-                (
-                    i
-                    for i, (low, high) in enumerate(spans)
-                    if low <= finding.location.offset <= high
-                ),
-                None,
-            )
-            mapped.append(self._map(finding, build, documents, index, display))
+            # documents are in text order: the last one starting at or before the finding
+            last = bisect_right(starts, finding.location.offset) - 1
+            inside = last >= 0 and finding.location.offset <= spans[last][1]
+            mapped.append(self._map(finding, build, documents, last if inside else None, display))
         return mapped
 
     def _map(

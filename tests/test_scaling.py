@@ -170,3 +170,38 @@ def test_choosing_fixes_grows_linearly_with_their_number() -> None:
     small = _cost(lambda: select_non_overlapping(_insertions(1000)))
     large = _cost(lambda: select_non_overlapping(_insertions(8000)))
     assert large <= 10 * small, (small, large)
+
+
+def _helm_remap_calls(tmp_path: Path, pods: int) -> int:
+    """Calls to lint ``helm template`` output of one template rendered ``pods`` times, and to
+    move its findings (and fixes) to the template."""
+    from mountlint.helm import HelmMapping
+
+    chart = tmp_path / f"chart{pods}"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: c\nversion: 0.1.0\n")
+    pod = (EXAMPLES / "incident" / "rootfsmount.yaml").read_text()
+    (chart / "templates" / "pod.yaml").write_text(
+        pod.replace("name: rootfsmount\nspec", "name: {{ .Release.Name }}\nspec")
+    )
+    rendered = "".join(
+        "---\n# Source: c/templates/pod.yaml\n"
+        + pod.replace("name: rootfsmount\nspec", f"name: r{number}\nspec")
+        for number in range(pods)
+    )
+
+    def work() -> None:
+        findings = analyze_text(rendered, "rendered.yaml", Settings()).findings
+        assert len(findings) >= pods
+        HelmMapping(rendered, "rendered.yaml", chart).remap(findings)
+
+    return _cost(work)
+
+
+def test_helm_findings_of_a_template_rendered_many_times_cost_linear_time(
+    tmp_path: Path,
+) -> None:
+    _helm_remap_calls(tmp_path, 5)
+    small = _helm_remap_calls(tmp_path, 100)
+    large = _helm_remap_calls(tmp_path, 800)
+    assert large <= 10 * small, (small, large)
