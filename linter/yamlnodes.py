@@ -260,27 +260,43 @@ class Entry:
 
 
 def entries(node: Node | None) -> list[Entry]:
-    """The scalar-keyed entries of a mapping, merge keys expanded (explicit keys win, last wins)."""
+    """The scalar-keyed entries of a mapping, merge keys expanded (explicit keys win, last wins).
+
+    Merged mappings are expanded depth first, each mapping once: a key met again later is
+    already set, so this is what expanding every path gives, but a chain or a doubling "bomb"
+    of merge keys costs its size, not its depth or its number of paths.
+    """
     if not isinstance(node, MappingNode):
         return []
-    own: dict[str, Entry] = {}
-    merged: dict[str, Entry] = {}
-    for key, value in node.value:
-        if is_merge_key(key):
-            for source in _merge_sources(value):
-                for entry in entries(source):
-                    merged.setdefault(
-                        str(entry.key.value), Entry(entry.key, entry.value, inherited=True)
-                    )
+    found = _own_entries(node)
+    expanded = {id(node)}
+    pending = list(reversed(_merged_mappings(node)))
+    while pending:
+        source = pending.pop()
+        if id(source) in expanded:
             continue
-        if isinstance(key, ScalarNode):
+        expanded.add(id(source))
+        for name, item in _own_entries(source).items():
+            found.setdefault(name, Entry(item.key, item.value, inherited=True))
+        pending.extend(reversed(_merged_mappings(source)))
+    return list(found.values())
+
+
+def _own_entries(node: MappingNode) -> dict[str, Entry]:
+    own: dict[str, Entry] = {}
+    for key, value in node.value:
+        if isinstance(key, ScalarNode) and not is_merge_key(key):
             own[str(key.value)] = Entry(key, value)
-    for name, entry in merged.items():
-        own.setdefault(name, entry)
-    return list(own.values())
+    return own
 
 
-def _merge_sources(value: Node) -> list[Node]:
+def _merged_mappings(node: MappingNode) -> list[MappingNode]:
+    return [
+        source for key, value in node.value if is_merge_key(key) for source in _merge_sources(value)
+    ]
+
+
+def _merge_sources(value: Node) -> list[MappingNode]:
     if isinstance(value, MappingNode):
         return [value]
     if isinstance(value, SequenceNode):

@@ -248,3 +248,35 @@ def test_the_cheap_bound_holds_for_odd_yaml(pieces: list[str]) -> None:
     text = "".join(pieces)
     depth = _depth_before_any_error(text)
     assert not nesting_bound_within(text, depth - 1), (depth, text)
+
+
+def _merge_pod(sources: str, links: int) -> str:
+    """A pod whose volume inherits its hostPath through ``links`` anchored merge keys."""
+    lines = ["apiVersion: v1", "kind: Pod", "metadata: {name: p}", "x:"]
+    lines.append("  a0: &a0 {hostPath: {path: /}}")
+    for number in range(1, links + 1):
+        merged = sources.format(previous=number - 1)
+        lines.append(f"  a{number}: &a{number} {{<<: {merged}}}")
+    lines += [
+        "spec:",
+        "  volumes:",
+        f"    - <<: *a{links}",
+        "      name: v",
+        "  containers: [{name: c, image: i, volumeMounts: [{name: v, mountPath: /rootfs}]}]",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("sources", "links"),
+    [("*a{previous}", 3000), ("[*a{previous}, *a{previous}]", 40)],
+    ids=["chain", "doubling"],
+)
+def test_merge_key_chains_and_bombs_are_read_in_linear_time(
+    tmp_path: Path, sources: str, links: int
+) -> None:
+    path = tmp_path / "merges.yaml"
+    path.write_text(_merge_pod(sources, links))
+    result = run_mountlint("--format", "json", "--select", "ML101", str(path), timeout=60)
+    assert result.returncode == 1, result.stderr
+    assert [code for _name, code, _line in _findings(result.stdout)] == ["ML101"]
