@@ -16,8 +16,6 @@ from typing import TYPE_CHECKING, TextIO
 import click
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
-
     from mountlint.helm import HelmMapping
     from mountlint.kustomize import KustomizeRun
 
@@ -33,6 +31,7 @@ from mountlint.edits import Applicability
 from mountlint.engine import FileResult, lint_source
 from mountlint.findings import Finding
 from mountlint.fixes import FixOutcome, WriteRefused, fix_text, is_applicable, write_atomically
+from mountlint.printable import printable
 from mountlint.registry import all_rules, did_you_mean, find_rule
 from mountlint.report import FORMATS, ReportOptions, RunOutcome, render
 from mountlint.report.text import plural, unfinished
@@ -118,7 +117,7 @@ class Options:
 
 
 def _stderr(message: str) -> None:
-    click.echo(f"mountlint: {message}", err=True)
+    click.echo(f"mountlint: {printable(message)}", err=True)
 
 
 def _write(
@@ -353,19 +352,16 @@ def _lint_all(inputs: list[_Input], options: Options) -> Iterator[FileResult | I
             yield lint_input(item, options.max_file_size, keep_text)
         return
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
     from functools import partial
+
+    from mountlint.pool import map_in_processes
 
     context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     work = partial(lint_input, max_size=options.max_file_size, keep_text=keep_text)
     chunk = max(1, min(64, len(inputs) // (jobs * 8)))
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_ignore_sigint)
-    try:
-        yield from pool.map(work, inputs, chunksize=chunk)
-    except BaseException:  # Ctrl-C: the workers only lint, so stop them at once
-        _stop_workers(pool)
-        raise
-    pool.shutdown()
+    yield from map_in_processes(
+        work, inputs, jobs, chunk, context, _worker_died, initializer=_ignore_sigint
+    )
 
 
 def _ignore_sigint() -> None:
@@ -375,12 +371,10 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    """Drop the work not started; a worker finishes the files it has (it ignores Ctrl-C).
-
-    Terminating workers instead makes Python 3.11's pool fail on futures that are cancelled.
-    """
-    pool.shutdown(wait=False, cancel_futures=True)
+def _worker_died(item: _Input) -> InputProblem:
+    """What a file whose worker process died is reported as: one problem, the run goes on."""
+    display = str(item.path) if item.path is not None else item.stdin.display if item.stdin else "-"
+    return InputProblem(display, "the process linting this file died; it was not linted")
 
 
 class _Progress:
@@ -413,8 +407,8 @@ def _diff(name: str, before: str, after: str) -> str:
     lines = difflib.unified_diff(
         before.splitlines(keepends=True),
         after.splitlines(keepends=True),
-        fromfile=f"a/{name}" if relative else name,
-        tofile=f"b/{name}" if relative else name,
+        fromfile=f"a/{printable(name)}" if relative else printable(name),
+        tofile=f"b/{printable(name)}" if relative else printable(name),
     )
     return "".join(
         line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines

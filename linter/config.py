@@ -114,7 +114,7 @@ def _pyproject_has_section(path: Path) -> bool:
     tomllib = _tomllib()
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):  # reported when the file is loaded
         return re.search(r"^\s*\[\s*tool\s*\.\s*[\"']?mountlint\b", text, re.M) is not None
     tool = data.get("tool")
     return isinstance(tool, dict) and "mountlint" in tool
@@ -191,6 +191,8 @@ def _load_toml(path: Path, text: str) -> Config:
     except tomllib.TOMLDecodeError as error:
         line = getattr(error, "lineno", None)
         raise ConfigError(path, line, "", f"invalid TOML: {error}") from error
+    except RecursionError as error:  # the TOML reader recurses once per nested array or table
+        raise ConfigError(path, None, "", "invalid TOML: nesting is too deep") from error
     tool = data.get("tool", {})
     section = tool.get("mountlint", {}) if isinstance(tool, dict) else {}
     lines = _toml_lines(text, section if isinstance(section, dict) else {})

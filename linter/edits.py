@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -65,15 +66,42 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
 def select_non_overlapping(fixes: Sequence[Fix]) -> list[Fix]:
     """Keep, in order, the fixes whose edits touch no edit already kept (all or nothing per fix)."""
     kept: list[Fix] = []
-    taken: list[Edit] = []
+    taken = _TakenSpans()
     for fix in fixes:
-        if any(_collide(edit, other) for edit in fix.edits for other in taken):
+        if any(taken.collides(edit) for edit in fix.edits):
             continue
         if any(_collide(a, b) for i, a in enumerate(fix.edits) for b in fix.edits[i + 1 :]):
             continue
         kept.append(fix)
-        taken.extend(fix.edits)
+        for edit in fix.edits:
+            taken.add(edit)
     return kept
+
+
+class _TakenSpans:
+    """The edits kept so far, sorted by start, so that a collision test costs log(edits).
+
+    Kept edits never collide with each other, so they are ordered and disjoint: only the
+    nearest ones on either side of a new edit can touch it.
+    """
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def collides(self, edit: Edit) -> bool:
+        """What ``_collide`` says against every kept edit."""
+        index = bisect_left(self.starts, edit.start)
+        if index < len(self.starts) and (
+            self.starts[index] == edit.start or self.starts[index] < edit.end
+        ):
+            return True
+        return index > 0 and self.ends[index - 1] > edit.start
+
+    def add(self, edit: Edit) -> None:
+        index = bisect_left(self.starts, edit.start)
+        self.starts.insert(index, edit.start)
+        self.ends.insert(index, edit.end)
 
 
 def _collide(a: Edit, b: Edit) -> bool:

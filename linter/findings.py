@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from mountlint.edits import Applicability, Fix, content_end
@@ -74,8 +77,21 @@ def locate(text: str, path: str, node: Node) -> Location:
 
 
 def line_column(text: str, index: int) -> tuple[int, int]:
-    line = text.count("\n", 0, index)
-    return line, index - (text.rfind("\n", 0, index) + 1)
+    """0-based line and column of character ``index``, in time logarithmic in the text's size."""
+    starts = _line_starts(text)
+    line = bisect_right(starts, index) - 1
+    return line, index - starts[line]
+
+
+@lru_cache(maxsize=4)
+def _line_starts(text: str) -> list[int]:
+    """Offsets where the lines of ``text`` start, found once per text.
+
+    Counting newlines from the start of the file for every location made linting quadratic in
+    the number of findings. The cache key is the text itself: its hash is computed once per
+    string and a lookup with the same string object compares by identity.
+    """
+    return list(accumulate((len(line) + 1 for line in text.split("\n")[:-1]), initial=0))
 
 
 def point(path: str, line: int, column: int, offset: int) -> Location:

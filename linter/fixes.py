@@ -65,7 +65,8 @@ def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> 
         chosen_fixes = select_non_overlapping(
             [finding.fix for finding in candidates if finding.fix]
         )
-        chosen = [finding for finding in candidates if finding.fix in chosen_fixes]
+        chosen_set = set(chosen_fixes)
+        chosen = [finding for finding in candidates if finding.fix in chosen_set]
         edits = [edit for fix in chosen_fixes for edit in fix.edits]
         current = apply_edits(current, edits)
         if _shape(current) != original_shape:

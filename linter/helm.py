@@ -798,6 +798,8 @@ class HelmMapping:
         self._by_display: dict[str, _Template] = {}
         self._missing: dict[str, None] = {}
         self._shared = shared if shared is not None else SharedFiles()
+        self._same_template: dict[str | None, list[RenderedDocument]] = {}
+        self._rendering_counts: dict[tuple[str | None, str], int] = {}
 
     # ----- documents and templates
 
@@ -1079,18 +1081,30 @@ class HelmMapping:
         place = places[0]
         if model.overlaps_action(place, place + len(context)):
             return None
-        renderings = sum(
-            len(_aligned(text, context, other.start_offset, other.end_offset))
-            for other in self.documents
-            if other.template == document.template
-        )
-        if renderings != 1:
+        if self._renderings(document, context) != 1:
             return None  # rendered more than once (a loop): the edit would change every copy
         shift = place - begin
         content = edit.content
         if _uses_crlf(model.text):  # helm keeps a template's CRLF; the stream's own lines are LF
             content = content.replace("\r\n", "\n").replace("\n", "\r\n")
         return Edit(edit.start + shift, edit.end + shift, content)
+
+    def _renderings(self, document: RenderedDocument, context: str) -> int:
+        """How many places in the renderings of ``document``'s template hold ``context``,
+        counting up to 2 (all that matters) and once per context, so that many findings in a
+        template rendered many times cost time linear in their number."""
+        key = (document.template, context)
+        if key not in self._rendering_counts:
+            if not self._same_template:
+                for other in self.documents:
+                    self._same_template.setdefault(other.template, []).append(other)
+            count = 0
+            for other in self._same_template.get(document.template, []):
+                count += len(_aligned(self.text, context, other.start_offset, other.end_offset))
+                if count >= 2:
+                    break
+            self._rendering_counts[key] = min(count, 2)
+        return self._rendering_counts[key]
 
     def _line_end(self, line: int) -> int:
         """Where rendered ``line`` ends, its newline included."""

@@ -18,6 +18,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -515,16 +516,13 @@ class BuildLinter:
         files = {os.path.realpath(path): path for path in build.inputs.files}
         origins = [_origin(document.root, build, files) for document in documents]
         spans = [(doc.root.start_mark.index, doc.root.end_mark.index) for doc in documents]
+        starts = [low for low, _ in spans]
         mapped = []
         for finding in result.findings:
-            index = next(
-                (
-                    i
-                    for i, (low, high) in enumerate(spans)
-                    if low <= finding.location.offset <= high
-                ),
-                None,
-            )
+            # documents are in text order: the last one starting at or before the finding
+            last = bisect_right(starts, finding.location.offset) - 1
+            inside = last >= 0 and finding.location.offset <= spans[last][1]
+            index = last if inside else None
             located = self._map(finding, build, documents, origins, index, display)
             if located is not None:
                 mapped.append(located)

@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from mountlint.paths import DEFAULT_RUNTIME_ROOTS, canon, within
+from mountlint.printable import printable
 
 #: Exit codes of :func:`run_node`: 0 nothing wrong, 1 a holder or a FAILS verdict, 2 an error.
 EXIT_NOTHING_HOLDS = 0
@@ -648,7 +649,7 @@ def format_node_text(report: NodeReport) -> str:
             f"{entry.propagation}): {', '.join(verdicts)}"
         )
     lines.append(f"fs.may_detach_mounts: {report.may_detach_note}")
-    return "\n".join(lines) + "\n"
+    return "".join(printable(line) + "\n" for line in lines)
 
 
 def _holder_lines(holder: Holder) -> list[str]:
@@ -697,7 +698,7 @@ def format_holders_text(report: HoldersReport) -> str:
         lines.append(
             f"{len(report.followers)} other copy(ies) follow the host and go away on unmount"
         )
-    return "\n".join(lines) + "\n"
+    return "".join(printable(line) + "\n" for line in lines)
 
 
 def _may_detach(proc: Path) -> str | None:
@@ -734,7 +735,7 @@ def run_node(
             else:
                 out.write(format_holders_text(holders_report))
             for skipped in holders_report.skipped:
-                errors.write(f"mountlint: error: skipped {skipped}\n")
+                errors.write(f"mountlint: error: skipped {printable(skipped)}\n")
             return holders_report.exit_code
         source = mountinfo if mountinfo is not None else proc / "self" / "mountinfo"
         try:
@@ -756,7 +757,7 @@ def run_node(
             source=str(source),
         )
     except NodeError as error:
-        errors.write(f"mountlint: error: {error}\n")
+        errors.write(f"mountlint: error: {printable(str(error))}\n")
         return EXIT_ERROR
     if output_format == "json":
         out.write(json.dumps(node_report.to_json(), indent=2) + "\n")

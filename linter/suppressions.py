@@ -11,6 +11,7 @@ A directive that silences nothing is itself reported (ML002), so stale ones get 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -102,19 +103,22 @@ def find_directives(
     if problem is not None:
         scanned, limit = _scanned_string_spans(text)
         spans.extend(scanned)
+    spans = _merged(spans)
+    span_starts = [low for low, _ in spans]
     directives = []
     for match in _DIRECTIVE.finditer(text):
         start = match.start()
-        if start >= limit or any(low <= start < high for low, high in spans):
+        if start >= limit or _inside_any(start, spans, span_starts):
             continue
-        line_start = text.rfind("\n", 0, start) + 1
+        line, column = line_column(text, start)
+        line_start = start - column
         codes: dict[str, str] | None = None
         unknown: list[str] = []
         if match.group("codes"):
             codes, unknown = resolve_selectors(match.group("codes"))
         directives.append(
             Directive(
-                line=text.count("\n", 0, start) + 1,
+                line=line + 1,
                 start=start,
                 end=match.end("codes") if match.group("codes") else match.end("kind"),
                 line_end=match.end(),
@@ -125,6 +129,23 @@ def find_directives(
             )
         )
     return directives
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spans`` sorted, with overlapping ones joined (the parsed and the scanned may overlap)."""
+    merged: list[tuple[int, int]] = []
+    for low, high in sorted(spans):
+        if merged and low <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], high))
+        else:
+            merged.append((low, high))
+    return merged
+
+
+def _inside_any(offset: int, spans: list[tuple[int, int]], starts: list[int]) -> bool:
+    """Whether ``offset`` lies in one of the sorted, non-overlapping ``spans``."""
+    index = bisect_right(starts, offset) - 1
+    return index >= 0 and offset < spans[index][1]
 
 
 def _string_spans(documents: Iterable[Document]) -> list[tuple[int, int]]:
@@ -201,6 +222,7 @@ def apply_suppressions(
     """Split ``findings`` into standing and suppressed ones; report unused suppressions."""
     active: list[Finding] = []
     suppressed: list[Finding] = []
+    by_line = _DirectivesByLine(directives)
     for finding in findings:
         code = finding.rule.code
         annotation = finding.annotation
@@ -211,7 +233,7 @@ def apply_suppressions(
         directive = next(
             (
                 d
-                for d in directives
+                for d in by_line.around(finding.location.line, finding.location.end_line)
                 if d.covers(code, finding.location.line, finding.location.end_line)
             ),
             None,
@@ -228,6 +250,26 @@ def apply_suppressions(
         for annotation in annotations:
             active.extend(_unused_annotation(annotation, selected, text, path, unused_rule))
     return active, suppressed
+
+
+class _DirectivesByLine:
+    """Directives found by the lines they apply to, so each finding looks only at its own lines."""
+
+    def __init__(self, directives: list[Directive]) -> None:
+        self.file_level = [d for d in directives if d.file_level]
+        self.by_target = sorted(
+            (d for d in directives if not d.file_level), key=lambda d: (d.target_line, d.start)
+        )
+        self.targets = [d.target_line for d in self.by_target]
+
+    def around(self, first_line: int, last_line: int) -> list[Directive]:
+        """The directives that may apply to lines ``first_line..last_line``, in text order."""
+        low = bisect_left(self.targets, first_line)
+        high = bisect_right(self.targets, last_line)
+        found = self.by_target[low:high]
+        if self.file_level:
+            found = [*found, *self.file_level]
+        return sorted(found, key=lambda d: d.start) if len(found) > 1 else found
 
 
 def _unused_codes(

@@ -27,6 +27,8 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scanner import Scanner
 
+from mountlint.nesting import find_too_deep
+
 __all__ = [
     "Document",
     "MappingNode",
@@ -183,7 +185,15 @@ def parse_stream(text: str, pure: bool = False, allow_directives: bool = False) 
     Like ``kubectl apply``, a stream that starts with ``{`` may be JSON objects one after another.
     A stream that starts with a ``%YAML`` or ``%TAG`` directive is a problem too unless
     ``allow_directives``: kubectl rejects it.
+
+    Nesting deeper than ``MAX_NESTING`` is refused before composing (it would overflow the C
+    stack): the documents before it are composed and the problem is reported where it starts.
     """
+    too_deep = find_too_deep(text)
+    if too_deep is not None:
+        before = parse_stream(text[: too_deep.document_offset], pure, allow_directives)
+        where = (too_deep.line, too_deep.column, too_deep.offset)
+        return ParsedStream(before.documents, SyntaxProblem(too_deep.message, *where))
     stream = _compose(text, pure)
     if stream.problem is not None and not pure and uses_c_composer():
         stream = _retry_rejected(text, stream.documents, stream.problem.offset)
@@ -510,27 +520,43 @@ class Entry:
 
 
 def entries(node: Node | None) -> list[Entry]:
-    """The scalar-keyed entries of a mapping, merge keys expanded (explicit keys win, last wins)."""
+    """The scalar-keyed entries of a mapping, merge keys expanded (explicit keys win, last wins).
+
+    Merged mappings are expanded depth first, each mapping once: a key met again later is
+    already set, so this is what expanding every path gives, but a chain or a doubling "bomb"
+    of merge keys costs its size, not its depth or its number of paths.
+    """
     if not isinstance(node, MappingNode):
         return []
-    own: dict[str, Entry] = {}
-    merged: dict[str, Entry] = {}
-    for key, value in node.value:
-        if is_merge_key(key):
-            for source in _merge_sources(value):
-                for entry in entries(source):
-                    merged.setdefault(
-                        str(entry.key.value), Entry(entry.key, entry.value, inherited=True)
-                    )
+    found = _own_entries(node)
+    expanded = {id(node)}
+    pending = list(reversed(_merged_mappings(node)))
+    while pending:
+        source = pending.pop()
+        if id(source) in expanded:
             continue
-        if isinstance(key, ScalarNode):
+        expanded.add(id(source))
+        for name, item in _own_entries(source).items():
+            found.setdefault(name, Entry(item.key, item.value, inherited=True))
+        pending.extend(reversed(_merged_mappings(source)))
+    return list(found.values())
+
+
+def _own_entries(node: MappingNode) -> dict[str, Entry]:
+    own: dict[str, Entry] = {}
+    for key, value in node.value:
+        if isinstance(key, ScalarNode) and not is_merge_key(key):
             own[str(key.value)] = Entry(key, value)
-    for name, entry in merged.items():
-        own.setdefault(name, entry)
-    return list(own.values())
+    return own
 
 
-def _merge_sources(value: Node) -> list[Node]:
+def _merged_mappings(node: MappingNode) -> list[MappingNode]:
+    return [
+        source for key, value in node.value if is_merge_key(key) for source in _merge_sources(value)
+    ]
+
+
+def _merge_sources(value: Node) -> list[MappingNode]:
     if isinstance(value, MappingNode):
         return [value]
     if isinstance(value, SequenceNode):

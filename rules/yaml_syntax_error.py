@@ -1,8 +1,10 @@
 """## What it does
 Reports a manifest that kubectl cannot read: a YAML syntax error, a stream that starts with a
 `%YAML` or `%TAG` directive (kubectl splits streams at `---` lines and rejects a piece that holds
-only a directive), bytes that are not UTF-8 (or BOM-marked UTF-16/32) text, or binary data. The
-finding is located at the parser's mark, the place where reading stopped.
+only a directive), bytes that are not UTF-8 (or BOM-marked UTF-16/32) text, binary data, or
+mappings and lists nested more than 256 deep (real manifests stay under 50; deeper nesting would
+overflow the parser's stack). The finding is located at the parser's mark, the place where
+reading stopped.
 
 YAML is read as the spec (and kubectl) reads it: a document that the fast C parser rejects (an old
 libyaml that rejects `args: [--listen=0.0.0.0:9100]`) is parsed again by one that follows the

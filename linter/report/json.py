@@ -13,6 +13,7 @@ from typing import Any
 from mountlint import __version__
 from mountlint.edits import Applicability
 from mountlint.findings import Finding, Location
+from mountlint.printable import escape_json_text
 from mountlint.report import RunOutcome
 
 JSON_REPORT_VERSION = 1
@@ -95,4 +96,4 @@ def render_json(outcome: RunOutcome) -> str:
             "exit_code": outcome.exit_code,
         },
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return escape_json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"

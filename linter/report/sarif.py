@@ -20,6 +20,7 @@ import sarif_om as om
 from mountlint import __version__
 from mountlint.edits import Applicability
 from mountlint.findings import Finding, Location
+from mountlint.printable import escape_json_text
 from mountlint.registry import RegisteredRule, all_rules
 from mountlint.report import RunOutcome
 from mountlint.rule import Severity
@@ -275,4 +276,4 @@ def render_sarif(
 ) -> str:
     data = to_json(build_log(outcome, root, category, include_suppressed))
     ordered = {"$schema": data.pop("$schema"), "version": data.pop("version"), **data}
-    return json.dumps(ordered, indent=2, ensure_ascii=False) + "\n"
+    return escape_json_text(json.dumps(ordered, indent=2, ensure_ascii=False)) + "\n"

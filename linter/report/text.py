@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from mountlint.edits import Applicability
 from mountlint.findings import Finding
+from mountlint.printable import printable
 from mountlint.report import RunOutcome
 from mountlint.rule import Severity
 
@@ -43,10 +44,12 @@ def fix_marker(finding: Finding, unsafe_fixes: bool) -> str:
 
 def format_finding(finding: Finding, color: bool = False, unsafe_fixes: bool = False) -> str:
     location = finding.location
-    where = _style(f"{location.path}:{location.line}:{location.column}:", color, bold=True)
+    path = printable(location.path)
+    where = _style(f"{path}:{location.line}:{location.column}:", color, bold=True)
     code = _style(finding.rule.code, color, fg=_COLORS[finding.severity], bold=True)
     level = _style(f"[{finding.severity.value}]", color, fg=_COLORS[finding.severity])
-    return f"{where} {code} {level} {fix_marker(finding, unsafe_fixes)}{finding.message}"
+    message = printable(finding.message)
+    return f"{where} {code} {level} {fix_marker(finding, unsafe_fixes)}{message}"
 
 
 def plural(count: int, word: str) -> str:
