@@ -28,8 +28,16 @@ from mountlint.config import (
     schema,
 )
 from mountlint.edits import Applicability
+from mountlint.baseline import (
+    BaselineError,
+    Entry,
+    baseline_root,
+    load_baseline,
+    match_baseline,
+    write_baseline,
+)
 from mountlint.engine import FileResult, lint_source
-from mountlint.findings import Finding
+from mountlint.findings import Finding, Suppression
 from mountlint.fixes import FixOutcome, WriteRefused, fix_text, is_applicable, write_atomically
 from mountlint.registry import all_rules, did_you_mean, find_rule
 from mountlint.report import FORMATS, ReportOptions, RunOutcome, render
@@ -98,6 +106,9 @@ class Options:
     helm: str | None = None
     values: tuple[str, ...] = ()
     set_values: tuple[str, ...] = ()
+    baseline: str | None = None
+    write_baseline: str | None = None
+    show_baselined: bool = False
 
     @cached_property
     def write_scope(self) -> WriteScope:
@@ -678,11 +689,13 @@ def run(options: Options) -> int:
     diffs: list[str] = []
     try:
         fail_on = resolver.default().fail_on
+        baseline = _baseline_file(options, resolver)
+        entries = load_baseline(baseline) if baseline and not options.write_baseline else None
         kustomized = _kustomize(options, resolver, outcome, diffs)
         charts: list[Path] = []
         inputs = _inputs(options, resolver, outcome, kustomized.consumed, charts)
         helm_input = _helm_input(options, resolver)
-    except (ConfigError, RunError) as error:
+    except (ConfigError, RunError, BaselineError) as error:
         _stderr(f"error: {error}")
         return EXIT_ERROR
     if helm_input is not None:
@@ -707,6 +720,13 @@ def run(options: Options) -> int:
             outcome.findings.extend(result.findings)
     progress.close()
     _lint_charts(charts, resolver, options, outcome, diffs)
+    _apply_config_exceptions(outcome, resolver, options)
+    if baseline is not None:
+        try:
+            _apply_baseline(outcome, options, baseline, entries)
+        except BaselineError as error:
+            _stderr(f"error: {error}")
+            return EXIT_ERROR
     outcome.exit_code = _exit_code(outcome, options, fail_on)
     for notice in outcome.notices:
         _stderr(notice)
@@ -724,7 +744,89 @@ def run(options: Options) -> int:
         return outcome.exit_code
     report_to_stderr = options.fix and any(source == "-" for source in options.paths)
     _write_report(outcome, options, report_to_stderr)
+    _report_gone(outcome)
     return outcome.exit_code
+
+
+def _baseline_file(options: Options, resolver: ConfigResolver) -> Path | None:
+    """The baseline to write or read: the flags, else ``baseline:`` in the configuration."""
+    named = options.write_baseline or options.baseline
+    return Path(named) if named else resolver.default().baseline
+
+
+def _apply_config_exceptions(
+    outcome: RunOutcome, resolver: ConfigResolver, options: Options
+) -> None:
+    """Exceptions for findings the engine did not see in their file (rendered charts, builds);
+    then ML002 for each exception that matched nothing, when the run covered its folder."""
+    from mountlint.exceptions import apply_exceptions, unused_exception
+
+    kept: list[Finding] = []
+    for finding in outcome.findings:
+        path = finding.location.path
+        exceptions = (
+            resolver.default() if path == "-" else resolver.for_file(Path(path))
+        ).settings.exceptions
+        standing, excepted = apply_exceptions([finding], exceptions)
+        kept.extend(standing)
+        outcome.suppressed.extend(excepted)
+    outcome.findings[:] = kept
+    used = {f.suppression.exception for f in outcome.suppressed if f.suppression is not None}
+    covered = [Path(path).resolve() for path in options.paths if path != "-"]
+    rule = next(item.rule for item in all_rules() if item.rule.code == "ML002")
+    reported: set[str] = set()
+    for resolved in resolver.loaded():
+        settings = resolved.settings
+        if not settings.is_selected(rule):
+            continue
+        selected = {item.rule.code for item in all_rules() if settings.is_selected(item.rule)}
+        for exception in settings.exceptions:
+            folder = exception.config.parent.resolve()
+            if (
+                exception.key in used
+                or exception.key in reported
+                or not exception.codes & selected
+                or not any(folder == path or path in folder.parents for path in covered)
+            ):
+                continue
+            reported.add(exception.key)
+            unused = unused_exception(exception, _display_path(exception.config), rule)
+            override = dict(settings.severity_overrides).get(rule.code)
+            outcome.findings.append(replace(unused, severity=override or unused.severity))
+
+
+def _apply_baseline(
+    outcome: RunOutcome, options: Options, baseline: Path, entries: list[Entry] | None
+) -> None:
+    """Write the baseline (``--write-baseline``), or move the findings it records aside."""
+    if options.write_baseline:
+        count = write_baseline(baseline, outcome.findings)
+        _stderr(f"{baseline}: recorded {plural(count, 'finding')} in the baseline")
+        entries = load_baseline(baseline)
+    assert entries is not None
+    covered = [Path(path) for path in options.paths if path != "-"]
+    matched = match_baseline(outcome.findings, entries, baseline_root(baseline), covered)
+    reason = f"recorded in the baseline {baseline}"
+    outcome.findings[:] = matched.new
+    outcome.baselined = [
+        replace(finding, suppression=Suppression("external", reason))
+        for finding in matched.baselined
+    ]
+    outcome.baseline_gone = [(entry.path, entry.code, entry.excerpt) for entry in matched.gone]
+    outcome.baseline = str(baseline)
+
+
+def _report_gone(outcome: RunOutcome) -> None:
+    """Baseline entries that match nothing any more, listed at the very end."""
+    if not outcome.baseline_gone:
+        return
+    for path, code, excerpt in outcome.baseline_gone:
+        _stderr(f"{outcome.baseline}: gone: {path}: {code} {excerpt}".rstrip())
+    count = len(outcome.baseline_gone)
+    verb = "is" if count == 1 else "are"
+    _stderr(
+        f"{plural(count, 'baselined finding')} {verb} gone; refresh with --write-baseline"
+    )
 
 
 def _write_report(outcome: RunOutcome, options: Options, to_stderr: bool) -> None:
@@ -734,6 +836,7 @@ def _write_report(outcome: RunOutcome, options: Options, to_stderr: bool) -> Non
         color=not options.output and options.format == "text" and _use_color(stream),
         sarif_category=options.sarif_category,
         include_suppressed=options.include_suppressed,
+        show_baselined=options.show_baselined,
     )
     text = render(outcome, report_options)
     if options.output:
@@ -868,6 +971,23 @@ def _write_report(outcome: RunOutcome, options: Options, to_stderr: bool) -> Non
     help="List suppressed findings in SARIF, marked as suppressed.",
 )
 @click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Accept the findings recorded in FILE: they do not fail the run (default: baseline: "
+    "in the configuration).",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Record every current finding in FILE as the baseline.",
+)
+@click.option(
+    "--show-baselined", is_flag=True, help="Also list the findings the baseline accepts."
+)
+@click.option(
     "--stdin-filename", metavar="NAME", help="File name to report for input read from `-`."
 )
 @click.option(
@@ -907,6 +1027,9 @@ def command(
     no_kustomize: bool,
     sarif_category: str | None,
     include_suppressed: bool,
+    baseline_file: str | None,
+    write_baseline: str | None,
+    show_baselined: bool,
     stdin_filename: str | None,
     max_file_size: int,
 ) -> None:
@@ -953,6 +1076,9 @@ def command(
         helm=helm_chart,
         values=values_files,
         set_values=set_values,
+        baseline=baseline_file,
+        write_baseline=write_baseline,
+        show_baselined=show_baselined,
     )
     sys.exit(run(options))
 

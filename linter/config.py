@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from mountlint.exceptions import ConfigException
 from mountlint.paths import DEFAULT_RUNTIME_ROOTS, DEFAULT_RUNTIME_SOCKETS
 from mountlint.registry import all_rules, did_you_mean
 from mountlint.rule import Severity
@@ -279,6 +280,8 @@ def _schema_message(error: Any) -> str:
         return f"{error.instance!r} is not one of {', '.join(map(repr, error.validator_value))}"
     if error.validator == "pattern" and error.validator_value == "^/":
         return f"{error.instance!r} is not an absolute path"
+    if error.validator == "pattern" and error.validator_value == "\\S":
+        return "must not be empty"
     if error.validator == "type":
         got = type(error.instance).__name__
         return f"expected {error.validator_value}, got {got} {error.instance!r}"
@@ -288,8 +291,11 @@ def _schema_message(error: Any) -> str:
 # --- resolving -------------------------------------------------------------------------------
 
 
-def resolve_selectors(selectors: Iterable[str], origin: Config, key: str) -> set[str]:
+def resolve_selectors(
+    selectors: Iterable[str], origin: Config, key: str | ConfigPath
+) -> set[str]:
     """Rule codes matching codes, code prefixes, names or ALL; unknown selectors are errors."""
+    key_path: ConfigPath = (key,) if isinstance(key, str) else key
     rules = [item.rule for item in all_rules()]
     codes: set[str] = set()
     for index, selector in enumerate(selectors):
@@ -304,7 +310,7 @@ def resolve_selectors(selectors: Iterable[str], origin: Config, key: str) -> set
             or rule.name == wanted.lower()
         }
         if not matched:
-            raise origin.error((key, index), f"unknown rule {selector!r}{did_you_mean(selector)}")
+            raise origin.error((*key_path, index), f"unknown rule {selector!r}{did_you_mean(selector)}")
         codes.update(matched)
     return codes
 
@@ -337,6 +343,7 @@ class Resolved:
     exclude: tuple[str, ...]
     exclude_base: Path
     helm_charts: tuple[tuple[Path, ChartValues], ...] = ()
+    baseline: Path | None = None
 
     def chart_values(self, chart: Path) -> ChartValues:
         """The configured rendering of ``chart`` (the defaults when it has none)."""
@@ -366,6 +373,7 @@ def resolve(config: Config, flags: CommandLine, cwd: Path) -> Resolved:
         matched = resolve_selectors([name], config, "severity")
         overrides.extend((code, Severity(level)) for code in sorted(matched))
     allowed = values.get("allowed-host-paths")
+    base = config.path.parent if config.path is not None else cwd
     settings = Settings(
         runtime=flags.runtime or values.get("runtime", "containerd"),
         runtime_roots=(*DEFAULT_RUNTIME_ROOTS, *values.get("runtime-roots", ())),
@@ -380,15 +388,44 @@ def resolve(config: Config, flags: CommandLine, cwd: Path) -> Resolved:
         kubelet_root=values.get("kubelet-root", DEFAULT_KUBELET_ROOT),
         select=frozenset(chosen),
         severity_overrides=tuple(overrides),
+        exceptions=_exceptions(config, base),
     )
-    base = config.path.parent if config.path is not None else cwd
     return Resolved(
         settings=settings,
         fail_on=flags.fail_on or values.get("fail-on", "warning"),
         exclude=tuple(values.get("exclude", ())),
         exclude_base=base,
         helm_charts=_helm_charts(config, base),
+        baseline=base / values["baseline"] if "baseline" in values else None,
     )
+
+
+def _exceptions(config: Config, base: Path) -> tuple[ConfigException, ...]:
+    """``exceptions`` with their rules resolved to codes and their patterns read."""
+    found = []
+    for index, entry in enumerate(config.values.get("exceptions", ())):
+        match = entry.get("match", {})
+        files = match.get("files")
+        found.append(
+            ConfigException(
+                config=config.path if config.path is not None else base,
+                index=index,
+                line=config.line(("exceptions", index)),
+                codes=frozenset(
+                    resolve_selectors(entry["rules"], config, ("exceptions", index, "rules"))
+                ),
+                reason=" ".join(entry["reason"].split()),
+                base=base,
+                files=tuple(files) if files is not None else None,
+                kind=match.get("kind"),
+                namespace=match.get("namespace"),
+                name=match.get("name"),
+                labels=tuple(sorted(match.get("labels", {}).items())),
+                container=match.get("container"),
+                host_path=match.get("host-path"),
+            )
+        )
+    return tuple(found)
 
 
 def _helm_charts(config: Config, base: Path) -> tuple[tuple[Path, ChartValues], ...]:
@@ -466,6 +503,10 @@ class ConfigResolver:
                 found = self._find(directory.parent)
             self._found[directory] = found
         return self._found[directory]
+
+    def loaded(self) -> list[Resolved]:
+        """Every configuration this run has used so far."""
+        return list(self._resolved.values())
 
     def _resolve(self, path: Path | None) -> Resolved:
         if path not in self._resolved:

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from mountlint.edits import Applicability, Edit, Fix
-from mountlint.findings import Finding, line_column, locate, point
+from mountlint.findings import Finding, Suppression, line_column, locate, point
 from mountlint.registry import all_rules, find_rule
 from mountlint.rule import Rule
 from mountlint.settings import Settings
@@ -62,6 +62,7 @@ class Directive:
     codes: dict[str, str] | None  #: code -> selector as written
     unknown: list[str] = field(default_factory=list)
     used: set[str] = field(default_factory=set)
+    reason: str | None = None  #: what follows the rules (``-- reason``)
 
     @property
     def target_line(self) -> int:
@@ -99,9 +100,16 @@ def find_directives(text: str, documents: Iterable[Document]) -> list[Directive]
                 standalone=not text[line_start:start].strip(),
                 codes=codes,
                 unknown=unknown,
+                reason=_reason(match.group("reason")),
             )
         )
     return directives
+
+
+def _reason(text: str) -> str | None:
+    """``-- falco needs the socket`` -> ``falco needs the socket``."""
+    reason = text.strip().lstrip("-:#").strip()
+    return reason or None
 
 
 def _string_spans(documents: Iterable[Document]) -> list[tuple[int, int]]:
@@ -165,7 +173,7 @@ def apply_suppressions(
         annotation = finding.annotation
         if annotation is not None and annotation.covers(code):
             annotation.used.add(code)
-            suppressed.append(finding)
+            suppressed.append(replace(finding, suppression=Suppression("inSource")))
             continue
         directive = next(
             (
@@ -177,7 +185,9 @@ def apply_suppressions(
         )
         if directive is not None:
             directive.used.add(code)
-            suppressed.append(finding)
+            suppressed.append(
+                replace(finding, suppression=Suppression("inSource", directive.reason))
+            )
         else:
             active.append(finding)
     if settings.is_selected(unused_rule):

@@ -18,6 +18,11 @@ class RunOutcome:
 
     findings: list[Finding] = field(default_factory=list)
     suppressed: list[Finding] = field(default_factory=list)
+    #: findings recorded in the baseline: they never fail the run
+    baselined: list[Finding] = field(default_factory=list)
+    #: baseline entries no finding matched: (path, code, excerpt)
+    baseline_gone: list[tuple[str, str, str]] = field(default_factory=list)
+    baseline: str | None = None  #: the baseline file in use
     problems: list[InputProblem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     files_checked: int = 0
@@ -44,6 +49,7 @@ class ReportOptions:
     root: Path | None = None
     sarif_category: str | None = None
     include_suppressed: bool = False
+    show_baselined: bool = False
 
 
 def render(outcome: RunOutcome, options: ReportOptions) -> str:
@@ -51,16 +57,18 @@ def render(outcome: RunOutcome, options: ReportOptions) -> str:
     if options.format == "json":
         from mountlint.report.json import render_json
 
-        return render_json(outcome)
+        return render_json(outcome, options.show_baselined)
     if options.format == "sarif":
         from mountlint.report.sarif import render_sarif, repository_root
 
         root = options.root or repository_root(Path.cwd())
-        return render_sarif(outcome, root, options.sarif_category, options.include_suppressed)
+        return render_sarif(
+            outcome, root, options.sarif_category, options.include_suppressed, options.show_baselined
+        )
     if options.format == "github":
         from mountlint.report.github import render_github
 
         return render_github(outcome)
     from mountlint.report.text import render_text
 
-    return render_text(outcome, color=options.color)
+    return render_text(outcome, color=options.color, show_baselined=options.show_baselined)

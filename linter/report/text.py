@@ -61,7 +61,7 @@ def summary_line(outcome: RunOutcome) -> str:
         return _findings_summary(outcome)
     if outcome.findings or outcome.fixed:
         return f"{_findings_summary(outcome)} {problems}"
-    suppressed = f" {len(outcome.suppressed)} suppressed." if outcome.suppressed else ""
+    suppressed = _silenced(outcome)
     if outcome.files_checked:
         checked = plural(outcome.files_checked, "file")
         return f"No problems found in {checked}, but {problems}{suppressed}"
@@ -70,7 +70,7 @@ def summary_line(outcome: RunOutcome) -> str:
 
 def _findings_summary(outcome: RunOutcome) -> str:
     remaining = len(outcome.findings)
-    suppressed = f" {len(outcome.suppressed)} suppressed." if outcome.suppressed else ""
+    suppressed = _silenced(outcome)
     if remaining == 0 and outcome.fixed == 0:
         return f"All checks passed!{suppressed}"
     if outcome.fixed:
@@ -89,7 +89,22 @@ def _findings_summary(outcome: RunOutcome) -> str:
     return f"Found {plural(remaining, 'problem')}{suffix}.{suppressed}"
 
 
-def render_text(outcome: RunOutcome, color: bool = False) -> str:
+def _silenced(outcome: RunOutcome) -> str:
+    """`` 2 suppressed. 40 baselined.``: the findings that do not count, when there are any."""
+    parts = []
+    if outcome.suppressed:
+        parts.append(f" {len(outcome.suppressed)} suppressed.")
+    if outcome.baselined:
+        parts.append(f" {len(outcome.baselined)} baselined.")
+    return "".join(parts)
+
+
+def render_text(outcome: RunOutcome, color: bool = False, show_baselined: bool = False) -> str:
     lines = [format_finding(finding, color, outcome.unsafe_fixes) for finding in outcome.findings]
+    if show_baselined:
+        lines.extend(
+            f"{format_finding(finding, color, outcome.unsafe_fixes)} (baselined)"
+            for finding in outcome.baselined
+        )
     lines.append(summary_line(outcome))
     return "\n".join(lines) + "\n"
