@@ -226,9 +226,10 @@ def _toml_lines(text: str, values: dict[str, Any]) -> dict[ConfigPath, int]:
     ``[tool."mountlint"]``, ``[tool]`` with ``mountlint = {...}`` and sub-tables all count.
     """
     lines: dict[ConfigPath, int] = {}
-    table: list[str] = []
+    table: list[str | int] = []
+    arrays: dict[tuple[str | int, ...], int] = {}  #: ``[[array]]`` tables seen so far
 
-    def note(full: list[str], number: int, rest: str) -> None:
+    def note(full: list[str | int], number: int, rest: str) -> None:
         if full[:2] != ["tool", "mountlint"]:
             return
         path = tuple(full[2:])
@@ -240,7 +241,9 @@ def _toml_lines(text: str, values: dict[str, Any]) -> dict[ConfigPath, int]:
             return
         found: Any = values
         for depth, part in enumerate(path, start=1):
-            if not isinstance(found, dict) or part not in found:
+            if isinstance(found, list) and isinstance(part, int) and part < len(found):
+                pass
+            elif not isinstance(found, dict) or part not in found:
                 return
             lines.setdefault(path[:depth], number)
             found = found[part]
@@ -251,8 +254,12 @@ def _toml_lines(text: str, values: dict[str, Any]) -> dict[ConfigPath, int]:
             array = stripped.startswith("[[")
             header = _toml_key(stripped[2 if array else 1 :])
             if header is not None and header[1].startswith("]"):
-                table = header[0]
+                table = list(header[0])
                 note(table, number, "")
+                if array:  # the n-th [[x]] is item n of the array x
+                    index = arrays[tuple(table)] = arrays.get(tuple(table), -1) + 1
+                    table.append(index)
+                    note(table, number, "")
             continue
         pair = _toml_key(line)
         if pair is not None and pair[1].startswith("="):
