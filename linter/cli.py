@@ -34,6 +34,7 @@ from mountlint.baseline import (
     baseline_root,
     load_baseline,
     match_baseline,
+    relative_path,
     write_baseline,
 )
 from mountlint.engine import FileResult, lint_source
@@ -799,21 +800,23 @@ def _apply_baseline(
     outcome: RunOutcome, options: Options, baseline: Path, entries: list[Entry] | None
 ) -> None:
     """Write the baseline (``--write-baseline``), or move the findings it records aside."""
+    display = _display_path(baseline)
     if options.write_baseline:
         count = write_baseline(baseline, outcome.findings)
-        _stderr(f"{baseline}: recorded {plural(count, 'finding')} in the baseline")
+        _stderr(f"{display}: recorded {plural(count, 'finding')} in the baseline")
         entries = load_baseline(baseline)
     assert entries is not None
     covered = [Path(path) for path in options.paths if path != "-"]
-    matched = match_baseline(outcome.findings, entries, baseline_root(baseline), covered)
-    reason = f"recorded in the baseline {baseline}"
+    root = baseline_root(baseline)
+    matched = match_baseline(outcome.findings, entries, root, covered)
+    reason = f"recorded in the baseline {relative_path(str(baseline), root)}"
     outcome.findings[:] = matched.new
     outcome.baselined = [
         replace(finding, suppression=Suppression("external", reason))
         for finding in matched.baselined
     ]
     outcome.baseline_gone = [(entry.path, entry.code, entry.excerpt) for entry in matched.gone]
-    outcome.baseline = str(baseline)
+    outcome.baseline = display
 
 
 def _report_gone(outcome: RunOutcome) -> None:
