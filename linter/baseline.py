@@ -246,9 +246,7 @@ def match_baseline(
         baselined.append(finding)
     roots = [folder.resolve() for folder in covered]
     gone = [
-        entry
-        for entry in entries
-        if id(entry) not in used and _covered(root / entry.path, roots)
+        entry for entry in entries if id(entry) not in used and _covered(root / entry.path, roots)
     ]
     return Matched(new=new, baselined=baselined, gone=gone)
 

@@ -20,14 +20,6 @@ if TYPE_CHECKING:
     from mountlint.kustomize import KustomizeRun
 
 from mountlint import __version__
-from mountlint.config import (
-    CommandLine,
-    ConfigError,
-    ConfigResolver,
-    is_excluded,
-    schema,
-)
-from mountlint.edits import Applicability
 from mountlint.baseline import (
     BaselineError,
     Entry,
@@ -37,6 +29,14 @@ from mountlint.baseline import (
     relative_path,
     write_baseline,
 )
+from mountlint.config import (
+    CommandLine,
+    ConfigError,
+    ConfigResolver,
+    is_excluded,
+    schema,
+)
+from mountlint.edits import Applicability
 from mountlint.engine import FileResult, lint_source
 from mountlint.findings import Finding, Suppression
 from mountlint.fixes import FixOutcome, WriteRefused, fix_text, is_applicable, write_atomically
@@ -827,9 +827,7 @@ def _report_gone(outcome: RunOutcome) -> None:
         _stderr(f"{outcome.baseline}: gone: {path}: {code} {excerpt}".rstrip())
     count = len(outcome.baseline_gone)
     verb = "is" if count == 1 else "are"
-    _stderr(
-        f"{plural(count, 'baselined finding')} {verb} gone; refresh with --write-baseline"
-    )
+    _stderr(f"{plural(count, 'baselined finding')} {verb} gone; refresh with --write-baseline")
 
 
 def _write_report(outcome: RunOutcome, options: Options, to_stderr: bool) -> None:
@@ -987,9 +985,7 @@ def _write_report(outcome: RunOutcome, options: Options, to_stderr: bool) -> Non
     metavar="FILE",
     help="Record every current finding in FILE as the baseline.",
 )
-@click.option(
-    "--show-baselined", is_flag=True, help="Also list the findings the baseline accepts."
-)
+@click.option("--show-baselined", is_flag=True, help="Also list the findings the baseline accepts.")
 @click.option(
     "--stdin-filename", metavar="NAME", help="File name to report for input read from `-`."
 )

@@ -263,7 +263,7 @@ def _toml_lines(text: str, values: dict[str, Any]) -> dict[ConfigPath, int]:
             continue
         pair = _toml_key(line)
         if pair is not None and pair[1].startswith("="):
-            note(table + pair[0], number, pair[1][1:])
+            note([*table, *pair[0]], number, pair[1][1:])
     return lines
 
 
@@ -298,9 +298,7 @@ def _schema_message(error: Any) -> str:
 # --- resolving -------------------------------------------------------------------------------
 
 
-def resolve_selectors(
-    selectors: Iterable[str], origin: Config, key: str | ConfigPath
-) -> set[str]:
+def resolve_selectors(selectors: Iterable[str], origin: Config, key: str | ConfigPath) -> set[str]:
     """Rule codes matching codes, code prefixes, names or ALL; unknown selectors are errors."""
     key_path: ConfigPath = (key,) if isinstance(key, str) else key
     rules = [item.rule for item in all_rules()]
@@ -317,7 +315,9 @@ def resolve_selectors(
             or rule.name == wanted.lower()
         }
         if not matched:
-            raise origin.error((*key_path, index), f"unknown rule {selector!r}{did_you_mean(selector)}")
+            raise origin.error(
+                (*key_path, index), f"unknown rule {selector!r}{did_you_mean(selector)}"
+            )
         codes.update(matched)
     return codes
 

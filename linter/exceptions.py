@@ -153,8 +153,8 @@ def finding_scope(
         host = target.host_path
         return labels, _names([target.container.name]), _paths([host.path if host else None])
     if isinstance(target, HostPathUse):
-        containers = [mount.container.name for mount in target.mounts]
-        return labels, _names(containers), _paths([target.source.path])
+        users = [mount.container.name for mount in target.mounts]
+        return labels, _names(users), _paths([target.source.path])
     if isinstance(target, PersistentVolume):
         return labels, (), _paths([target.host_path.path])
     if isinstance(target, PodSpec):

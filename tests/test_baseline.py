@@ -73,7 +73,9 @@ def _baselined(folder: Path) -> int:
 
 
 def _check(folder: Path, *args: str) -> tuple[int, dict[str, object]]:
-    result = run_mountlint("--baseline", "baseline.json", "--format", "json", *args, ".", cwd=folder)
+    result = run_mountlint(
+        "--baseline", "baseline.json", "--format", "json", *args, ".", cwd=folder
+    )
     report = json.loads(result.stdout)
     jsonschema.Draft202012Validator(report_schema()).validate(report)
     return result.returncode, report
@@ -115,22 +117,40 @@ def test_new_findings_fail_and_baselined_ones_show_only_when_asked(tmp_path: Pat
     assert report["summary"]["baselined"] == count  # type: ignore[index]
     sarif = json.loads(
         run_mountlint(
-            "--baseline", "baseline.json", "--format", "sarif", "--show-baselined", ".", cwd=tmp_path
+            "--baseline",
+            "baseline.json",
+            "--format",
+            "sarif",
+            "--show-baselined",
+            ".",
+            cwd=tmp_path,
         ).stdout
     )
     states = [result["baselineState"] for result in sarif["runs"][0]["results"]]
     assert states.count("unchanged") == count
     assert set(states) == {"new", "unchanged"}
     accepted = [r["suppressions"] for r in sarif["runs"][0]["results"] if "suppressions" in r]
-    assert accepted == [
-        [{"kind": "external", "status": "accepted", "justification": "recorded in the baseline baseline.json"}]
-    ] * count
+    assert (
+        accepted
+        == [
+            [
+                {
+                    "kind": "external",
+                    "status": "accepted",
+                    "justification": "recorded in the baseline baseline.json",
+                }
+            ]
+        ]
+        * count
+    )
 
 
 def test_fixed_findings_are_listed_as_gone(tmp_path: Path) -> None:
     path = _write(tmp_path)
     _baselined(tmp_path)
-    path.write_text(AGENT.replace("            - name: logs\n              mountPath: /var/log\n", ""))
+    path.write_text(
+        AGENT.replace("            - name: logs\n              mountPath: /var/log\n", "")
+    )
     result = run_mountlint("--baseline", "baseline.json", ".", cwd=tmp_path)
     assert result.returncode == 0
     gone = [line for line in result.stderr.splitlines() if ": gone: " in line]
@@ -149,9 +169,15 @@ def test_fixed_findings_are_listed_as_gone(tmp_path: Path) -> None:
 
 def test_linting_some_files_does_not_call_the_others_gone(tmp_path: Path) -> None:
     _write(tmp_path)
-    other = _write(tmp_path, AGENT.replace("name: agent\n  namespace", "name: other\n  namespace"), "other.yaml")
+    other = _write(
+        tmp_path,
+        AGENT.replace("name: agent\n  namespace", "name: other\n  namespace"),
+        "other.yaml",
+    )
     _baselined(tmp_path)
-    result = run_mountlint("--baseline", "baseline.json", str(other.relative_to(tmp_path)), cwd=tmp_path)
+    result = run_mountlint(
+        "--baseline", "baseline.json", str(other.relative_to(tmp_path)), cwd=tmp_path
+    )
     assert result.returncode == 0
     assert "gone" not in result.stderr
 
@@ -280,7 +306,9 @@ def test_write_baseline_into_a_folder_is_an_error(tmp_path: Path) -> None:
     assert not any(p.name.startswith(".mountlint-baseline") for p in tmp_path.iterdir())
 
 
-def test_paths_are_relative_to_the_repository_whatever_the_working_directory(tmp_path: Path) -> None:
+def test_paths_are_relative_to_the_repository_whatever_the_working_directory(
+    tmp_path: Path,
+) -> None:
     _write(tmp_path)
     (tmp_path / ".git").mkdir()
     result = run_mountlint("--write-baseline", "../baseline.json", ".", cwd=tmp_path / "deploy")

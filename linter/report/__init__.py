@@ -63,7 +63,11 @@ def render(outcome: RunOutcome, options: ReportOptions) -> str:
 
         root = options.root or repository_root(Path.cwd())
         return render_sarif(
-            outcome, root, options.sarif_category, options.include_suppressed, options.show_baselined
+            outcome,
+            root,
+            options.sarif_category,
+            options.include_suppressed,
+            options.show_baselined,
         )
     if options.format == "github":
         from mountlint.report.github import render_github

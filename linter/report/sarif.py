@@ -266,9 +266,7 @@ def build_log(
     if include_suppressed:
         results += [_result(f, rule_index, artifacts, suppressed=True) for f in outcome.suppressed]
     if show_baselined:
-        results += [
-            _result(f, rule_index, artifacts, True, "unchanged") for f in outcome.baselined
-        ]
+        results += [_result(f, rule_index, artifacts, True, "unchanged") for f in outcome.baselined]
     notifications = [
         om.Notification(
             message=om.Message(text=_sentence(f"{problem.display}: {problem.message}")),
