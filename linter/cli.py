@@ -448,11 +448,18 @@ def _lint_helm_output(
     options: Options,
     outcome: RunOutcome,
     diffs: list[str],
+    resolver: ConfigResolver,
+    suppressed: list[Finding],
 ) -> list[Finding]:
-    """Findings of rendered output moved to the chart's templates (which ``--fix`` fixes)."""
+    """Findings of rendered output moved to the chart's templates (which ``--fix`` fixes).
+
+    Exceptions that name the templates apply here, before the templates are fixed.
+    """
     findings = [
         _fixed_in_templates_only(finding, mapping) for finding in mapping.remap(result.findings)
     ]
+    findings, excepted = _except(findings, resolver)
+    suppressed.extend(excepted)
     for missing in mapping.missing_templates:
         outcome.notices.append(
             f"{result.source.display}: template {missing} is not in {mapping.chart_dir}; "
@@ -554,7 +561,9 @@ def _lint_charts(
             streams.add(plan.display)
             mapping = HelmMapping(text, plan.display, chart, shared)
             before = len(diffs)
-            findings = _lint_helm_output(result, mapping, options, outcome, diffs)
+            findings = _lint_helm_output(
+                result, mapping, options, outcome, diffs, resolver, suppressed
+            )
             found.extend(findings)
             _drop_repeated_diffs(diffs, before)
         if problem is not None:
@@ -625,7 +634,8 @@ def _kustomize(
         return KustomizeRun()
 
     def settings_for(kustomization: Path) -> Settings:
-        return resolver.for_file(kustomization).settings
+        # exceptions apply to the source files the findings are mapped to, not to the build
+        return replace(resolver.for_file(kustomization).settings, exceptions=())
 
     jobs = options.jobs or os.cpu_count() or 1
     # files are shown the way the paths were given: absolute, or relative to here
@@ -633,10 +643,14 @@ def _kustomize(
     display = _absolute_path if absolute else _display_path
     scope = options.write_scope
 
+    excepted: list[Finding] = []
+
     def lint() -> KustomizeRun:
-        return lint_roots(
+        run = lint_roots(
             roots, settings_for, display, jobs=jobs, excluded=excluded, writable=scope.allows
         )
+        run.findings, excepted[:] = _except(run.findings, resolver)
+        return run
 
     kustomized = lint()
     outcome.notices.extend(kustomized.notices)
@@ -663,6 +677,7 @@ def _kustomize(
         if Applicability.SAFE in kinds or (options.unsafe_fixes and Applicability.UNSAFE in kinds):
             outcome.notices.append(_outside_notice(display(path), display(path.parent)))
     outcome.findings.extend(kustomized.findings)
+    outcome.suppressed.extend(excepted)
     return kustomized
 
 
@@ -714,7 +729,11 @@ def run(options: Options) -> int:
         _withhold_fixes_outside(result, options, outcome)
         mapping = _helm_mapping(result, options)
         if mapping is not None:
-            outcome.findings.extend(_lint_helm_output(result, mapping, options, outcome, diffs))
+            outcome.findings.extend(
+                _lint_helm_output(
+                    result, mapping, options, outcome, diffs, resolver, outcome.suppressed
+                )
+            )
         elif options.fix or options.diff:
             _apply_fixes(result, options, item.settings, outcome, diffs)
         else:
@@ -760,18 +779,10 @@ def _apply_config_exceptions(
 ) -> None:
     """Exceptions for findings the engine did not see in their file (rendered charts, builds);
     then ML002 for each exception that matched nothing, when the run covered its folder."""
-    from mountlint.exceptions import apply_exceptions, unused_exception
+    from mountlint.exceptions import unused_exception
 
-    kept: list[Finding] = []
-    for finding in outcome.findings:
-        path = finding.location.path
-        exceptions = (
-            resolver.default() if path == "-" else resolver.for_file(Path(path))
-        ).settings.exceptions
-        standing, excepted = apply_exceptions([finding], exceptions)
-        kept.extend(standing)
-        outcome.suppressed.extend(excepted)
-    outcome.findings[:] = kept
+    outcome.findings[:], excepted = _except(outcome.findings, resolver)
+    outcome.suppressed.extend(excepted)
     used = {f.suppression.exception for f in outcome.suppressed if f.suppression is not None}
     covered = [Path(path).resolve() for path in options.paths if path != "-"]
     rule = next(item.rule for item in all_rules() if item.rule.code == "ML002")
@@ -794,6 +805,23 @@ def _apply_config_exceptions(
             unused = unused_exception(exception, _display_path(exception.config), rule)
             override = dict(settings.severity_overrides).get(rule.code)
             outcome.findings.append(replace(unused, severity=override or unused.severity))
+
+
+def _except(
+    findings: list[Finding], resolver: ConfigResolver
+) -> tuple[list[Finding], list[Finding]]:
+    """Findings split by the exceptions of the configuration that applies to each one's file."""
+    from mountlint.exceptions import apply_exceptions
+
+    kept: list[Finding] = []
+    excepted: list[Finding] = []
+    for finding in findings:
+        path = finding.location.path
+        resolved = resolver.default() if path == "-" else resolver.for_file(Path(path))
+        standing, matched = apply_exceptions([finding], resolved.settings.exceptions)
+        kept.extend(standing)
+        excepted.extend(matched)
+    return kept, excepted
 
 
 def _apply_baseline(

@@ -4,6 +4,7 @@ exceptions that match nothing (ML002)."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from mountlint.config import CommandLine as Flags
 from mountlint.config import Config, ConfigError, load_config, resolve
 from mountlint.engine import analyze_text
 from mountlint.exceptions import glob_match
+from mountlint.kustomize import build_command
 from mountlint.report.json import report_schema
 
 from helpers import run_mountlint
@@ -317,3 +319,46 @@ def test_inline_comment_reason_is_the_sarif_justification(tmp_path: Path) -> Non
 
 def test_config_without_path_resolves(tmp_path: Path) -> None:
     assert resolve(Config(), Flags(), tmp_path).settings.exceptions == ()
+
+
+@pytest.mark.skipif(shutil.which("helm") is None, reason="helm is not on PATH")
+def test_exceptions_name_chart_templates_and_fix_leaves_them_alone(tmp_path: Path) -> None:
+    templates = tmp_path / "chart" / "templates"
+    templates.mkdir(parents=True)
+    (tmp_path / "chart" / "Chart.yaml").write_text("apiVersion: v2\nname: falco\nversion: 1.0.0\n")
+    (templates / "ds.yaml").write_text(FALCO)
+    (tmp_path / ".mountlint.yaml").write_text(
+        "exceptions:\n  - rules: [ML101]\n    reason: upstream chart\n"
+        "    match: {files: [chart/templates/**], container: falco}\n"
+    )
+    result = run_mountlint(
+        "--format", "json", "--fix", "--select", "ML101,ML002", ".", cwd=tmp_path
+    )
+    report = json.loads(result.stdout)
+    assert report["findings"] == []
+    assert report["summary"]["fixed"] == 1  # the sidecar's mount, which no exception names
+    assert (templates / "ds.yaml").read_text().count("mountPropagation: HostToContainer") == 1
+    suppressed = [(s["location"]["path"], s["location"]["line"]) for s in report["suppressed"]]
+    assert suppressed == [("chart/templates/ds.yaml", 20), ("chart/templates/ds.yaml", 22)]
+
+
+@pytest.mark.skipif(build_command() is None, reason="neither kustomize nor kubectl is on PATH")
+def test_exceptions_name_the_sources_of_a_kustomize_build(tmp_path: Path) -> None:
+    base = tmp_path / "base"
+    base.mkdir()
+    (base / "kustomization.yaml").write_text("resources: [ds.yaml]\nnamespace: falco\n")
+    (base / "ds.yaml").write_text(FALCO.replace("  namespace: falco\n", ""))
+    (tmp_path / ".mountlint.yaml").write_text(
+        "exceptions:\n  - rules: [ML101]\n    reason: reviewed\n"
+        "    match: {files: [base/ds.yaml], container: falco}\n"
+        "  - rules: [ML201]\n    reason: reviewed\n    match: {namespace: falco}\n"
+    )
+    result = run_mountlint(
+        "--format", "json", "--fix", "--select", "ML101,ML201,ML002", ".", cwd=tmp_path
+    )
+    report = json.loads(result.stdout)
+    assert [(f["location"]["line"], f["code"]) for f in report["findings"]] == []
+    assert report["summary"]["fixed"] == 1  # the sidecar's mount, which no exception names
+    text = (base / "ds.yaml").read_text()
+    assert text.count("mountPropagation: HostToContainer") == 1
+    assert sorted(s["code"] for s in report["suppressed"]) == ["ML101", "ML101", "ML201", "ML201"]
