@@ -178,11 +178,15 @@ def load_baseline(path: Path) -> list[Entry]:
     import jsonschema
 
     try:
+        if path.exists() and not path.is_file():  # a FIFO would block the run
+            raise BaselineError(f"{path}: the baseline is not a regular file")
         if path.is_file() and path.stat().st_size > MAX_BASELINE_BYTES:
             raise BaselineError(f"{path}: the baseline is larger than {MAX_BASELINE_BYTES} bytes")
         data = json.loads(path.read_text("utf-8"))
     except FileNotFoundError as error:
         raise BaselineError(f"{path}: no such baseline; write it with --write-baseline") from error
+    except RecursionError as error:
+        raise BaselineError(f"{path}: not a mountlint baseline: nested too deeply") from error
     except (OSError, UnicodeDecodeError) as error:
         raise BaselineError(f"{path}: cannot read the baseline: {error}") from error
     except json.JSONDecodeError as error:

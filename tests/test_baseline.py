@@ -4,6 +4,7 @@ edits real repositories see (inserted lines, reformatting, moved files, more con
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -274,12 +275,18 @@ def test_baseline_named_in_the_configuration(tmp_path: Path) -> None:
             "baseline.json: not a mountlint baseline: findings/0",
         ),
         ("[]", "baseline.json: not a mountlint baseline: top level"),
+        (
+            "[" * 100_000 + "]" * 100_000,
+            "baseline.json: not a mountlint baseline: nested too deeply",
+        ),
+        ("\udcff", "baseline.json: cannot read the baseline"),
     ],
+    ids=["missing", "not-json", "version", "entry", "array", "deep", "not-utf8"],
 )
 def test_bad_baselines_stop_the_run(tmp_path: Path, content: str | None, message: str) -> None:
     _write(tmp_path)
     if content is not None:
-        (tmp_path / "baseline.json").write_text(content)
+        (tmp_path / "baseline.json").write_bytes(content.encode("utf-8", "surrogateescape"))
     result = run_mountlint("--baseline", "baseline.json", ".", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stdout == ""
@@ -316,3 +323,11 @@ def test_paths_are_relative_to_the_repository_whatever_the_working_directory(
     data = json.loads((tmp_path / "baseline.json").read_text())
     assert {entry["path"] for entry in data["findings"]} == {"deploy/agent.yaml"}
     assert run_mountlint("--baseline", "baseline.json", ".", cwd=tmp_path).returncode == 0
+
+
+def test_a_fifo_baseline_is_refused_not_read(tmp_path: Path) -> None:
+    _write(tmp_path)
+    os.mkfifo(tmp_path / "baseline.json")
+    result = run_mountlint("--baseline", "baseline.json", ".", cwd=tmp_path, timeout=30)
+    assert result.returncode == 2
+    assert "baseline.json: the baseline is not a regular file" in result.stderr
