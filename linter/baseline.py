@@ -4,9 +4,9 @@
 carries: rule, file, object and the named YAML path of the node), with its path, code, object and
 the flagged line as an excerpt. ``--baseline FILE`` matches findings against it: by fingerprint
 first, which survives inserted lines, reformatting and other containers in the pod; then, for a
-moved file, by the same fingerprint computed without the path (the object and the node), the
-entry with the same path preferred. Paths are relative to the repository holding the baseline,
-so the file means the same from any working directory. The format is described by
+moved file, by the same fingerprint computed without the path (the object and the node),
+preferring an entry whose file no longer exists. Paths are relative to the repository holding
+the baseline, so the file means the same from any working directory. The format is described by
 ``baseline.schema.json`` in the package.
 """
 
@@ -244,7 +244,11 @@ def match_baseline(
         if not candidates:
             new.append(finding)
             continue
-        chosen = next((entry for entry in candidates if entry.path == path), candidates[0])
+        # the entry of this path, else one whose file is gone (moved), else any
+        chosen = min(
+            candidates,
+            key=lambda entry: (entry.path != path, (root / entry.path).exists()),
+        )
         candidates.remove(chosen)
         used.add(id(chosen))
         baselined.append(finding)

@@ -331,3 +331,24 @@ def test_a_fifo_baseline_is_refused_not_read(tmp_path: Path) -> None:
     result = run_mountlint("--baseline", "baseline.json", ".", cwd=tmp_path, timeout=30)
     assert result.returncode == 2
     assert "baseline.json: the baseline is not a regular file" in result.stderr
+
+
+def test_a_moved_file_takes_the_entries_of_its_old_path_not_of_a_fixed_copy(
+    tmp_path: Path,
+) -> None:
+    """Two copies of an agent; one is fixed, the other moved: the fixed one's entries are gone."""
+    agent = _write(tmp_path)
+    _write(tmp_path, AGENT, "copy.yaml")
+    count = _baselined(tmp_path)
+    agent.write_text(
+        AGENT.replace(
+            "          hostPath:\n            path: /var/log\n", "          emptyDir: {}\n"
+        ).replace("          hostPath:\n            path: /\n", "          emptyDir: {}\n")
+    )
+    assert run_mountlint("deploy/agent.yaml", cwd=tmp_path).stdout.startswith("All checks passed!")
+    (tmp_path / "deploy" / "copy.yaml").rename(tmp_path / "deploy" / "b-moved.yaml")
+    code, report = _check(tmp_path)
+    assert (code, report["findings"]) == (0, [])
+    assert report["summary"]["baselined"] == count // 2  # type: ignore[index]
+    gone = {entry["path"] for entry in report["baseline_gone"]}  # type: ignore[union-attr]
+    assert gone == {"deploy/agent.yaml"}
