@@ -20,6 +20,15 @@ if TYPE_CHECKING:
     from mountlint.kustomize import KustomizeRun
 
 from mountlint import __version__
+from mountlint.baseline import (
+    BaselineError,
+    Entry,
+    baseline_root,
+    load_baseline,
+    match_baseline,
+    relative_path,
+    write_baseline,
+)
 from mountlint.config import (
     CommandLine,
     ConfigError,
@@ -29,7 +38,7 @@ from mountlint.config import (
 )
 from mountlint.edits import Applicability
 from mountlint.engine import FileResult, lint_source
-from mountlint.findings import Finding
+from mountlint.findings import Finding, Suppression
 from mountlint.fixes import FixOutcome, WriteRefused, fix_text, is_applicable, write_atomically
 from mountlint.printable import printable
 from mountlint.registry import all_rules, did_you_mean, find_rule
@@ -108,6 +117,9 @@ class Options:
     color: str = "auto"
     statistics: bool = False
     show_source: bool = False
+    baseline: str | None = None
+    write_baseline: str | None = None
+    show_baselined: bool = False
 
     @cached_property
     def write_scope(self) -> WriteScope:
@@ -493,11 +505,18 @@ def _lint_helm_output(
     options: Options,
     outcome: RunOutcome,
     diffs: list[str],
+    resolver: ConfigResolver,
+    suppressed: list[Finding],
 ) -> list[Finding]:
-    """Findings of rendered output moved to the chart's templates (which ``--fix`` fixes)."""
+    """Findings of rendered output moved to the chart's templates (which ``--fix`` fixes).
+
+    Exceptions that name the templates apply here, before the templates are fixed.
+    """
     findings = [
         _fixed_in_templates_only(finding, mapping) for finding in mapping.remap(result.findings)
     ]
+    findings, excepted = _except(findings, resolver)
+    suppressed.extend(excepted)
     for missing in mapping.missing_templates:
         outcome.notices.append(
             f"{result.source.display}: template {missing} is not in {mapping.chart_dir}; "
@@ -600,7 +619,9 @@ def _lint_charts(
             streams.add(plan.display)
             mapping = HelmMapping(text, plan.display, chart, shared)
             before = len(diffs)
-            findings = _lint_helm_output(result, mapping, options, outcome, diffs)
+            findings = _lint_helm_output(
+                result, mapping, options, outcome, diffs, resolver, suppressed
+            )
             found.extend(findings)
             _drop_repeated_diffs(diffs, before)
         if problem is not None:
@@ -671,7 +692,8 @@ def _kustomize(
         return KustomizeRun()
 
     def settings_for(kustomization: Path) -> Settings:
-        return resolver.for_file(kustomization).settings
+        # exceptions apply to the source files the findings are mapped to, not to the build
+        return replace(resolver.for_file(kustomization).settings, exceptions=())
 
     jobs = options.jobs or os.cpu_count() or 1
     # files are shown the way the paths were given: absolute, or relative to here
@@ -679,10 +701,14 @@ def _kustomize(
     display = _absolute_path if absolute else _display_path
     scope = options.write_scope
 
+    excepted: list[Finding] = []
+
     def lint() -> KustomizeRun:
-        return lint_roots(
+        run = lint_roots(
             roots, settings_for, display, jobs=jobs, excluded=excluded, writable=scope.allows
         )
+        run.findings, excepted[:] = _except(run.findings, resolver)
+        return run
 
     kustomized = lint()
     outcome.notices.extend(kustomized.notices)
@@ -710,6 +736,7 @@ def _kustomize(
             outcome.notices.append(_outside_notice(display(path), display(path.parent)))
     outcome.findings.extend(kustomized.findings)
     outcome.checked.extend(sorted({display(path) for path in kustomized.consumed}))
+    outcome.suppressed.extend(excepted)
     return kustomized
 
 
@@ -738,11 +765,13 @@ def run(options: Options) -> int:
     inputs: list[_Input] = []
     try:
         fail_on = resolver.default().fail_on
+        baseline = _baseline_file(options, resolver)
+        entries = load_baseline(baseline) if baseline and not options.write_baseline else None
         kustomized = _kustomize(options, resolver, outcome, diffs)
         charts: list[Path] = []
         inputs = _inputs(options, resolver, outcome, kustomized.consumed, charts)
         helm_input = _helm_input(options, resolver)
-    except (ConfigError, RunError) as error:
+    except (ConfigError, RunError, BaselineError) as error:
         _stderr(f"error: {error}")
         if "-" in options.paths:  # --fix - passes its input through even then
             read = [item.stdin for item in inputs if item.stdin is not None]
@@ -769,7 +798,11 @@ def run(options: Options) -> int:
         _withhold_fixes_outside(result, options, outcome)
         mapping = _helm_mapping(result, options)
         if mapping is not None:
-            outcome.findings.extend(_lint_helm_output(result, mapping, options, outcome, diffs))
+            outcome.findings.extend(
+                _lint_helm_output(
+                    result, mapping, options, outcome, diffs, resolver, outcome.suppressed
+                )
+            )
             _echo_stdin(result.source, options)  # fixes went into the chart's templates
         elif options.fix or options.diff:
             _apply_fixes(result, options, item.settings, outcome, diffs)
@@ -777,6 +810,13 @@ def run(options: Options) -> int:
             outcome.findings.extend(result.findings)
     progress.close()
     _lint_charts(charts, resolver, options, outcome, diffs)
+    _apply_config_exceptions(outcome, resolver, options)
+    if baseline is not None:
+        try:
+            _apply_baseline(outcome, options, baseline, entries)
+        except BaselineError as error:
+            _stderr(f"error: {error}")
+            return EXIT_ERROR
     outcome.exit_code = _exit_code(outcome, options, fail_on)
     for notice in outcome.notices if not options.quiet else ():
         _stderr(notice)
@@ -797,7 +837,99 @@ def run(options: Options) -> int:
         return outcome.exit_code
     report_to_stderr = options.fix and any(source == "-" for source in options.paths)
     _write_report(outcome, options, report_to_stderr)
+    if not options.quiet:
+        _report_gone(outcome)
     return outcome.exit_code
+
+
+def _baseline_file(options: Options, resolver: ConfigResolver) -> Path | None:
+    """The baseline to write or read: the flags, else ``baseline:`` in the configuration."""
+    named = options.write_baseline or options.baseline
+    return Path(named) if named else resolver.default().baseline
+
+
+def _apply_config_exceptions(
+    outcome: RunOutcome, resolver: ConfigResolver, options: Options
+) -> None:
+    """Exceptions for findings the engine did not see in their file (rendered charts, builds);
+    then ML002 for each exception that matched nothing, when the run covered its folder."""
+    from mountlint.exceptions import unused_exception
+
+    outcome.findings[:], excepted = _except(outcome.findings, resolver)
+    outcome.suppressed.extend(excepted)
+    used = {f.suppression.exception for f in outcome.suppressed if f.suppression is not None}
+    covered = [Path(path).resolve() for path in options.paths if path != "-"]
+    rule = next(item.rule for item in all_rules() if item.rule.code == "ML002")
+    reported: set[str] = set()
+    for resolved in resolver.loaded():
+        settings = resolved.settings
+        if not settings.is_selected(rule):
+            continue
+        selected = {item.rule.code for item in all_rules() if settings.is_selected(item.rule)}
+        for exception in settings.exceptions:
+            folder = exception.config.parent.resolve()
+            if (
+                exception.key in used
+                or exception.key in reported
+                or not exception.codes & selected
+                or not any(folder == path or path in folder.parents for path in covered)
+            ):
+                continue
+            reported.add(exception.key)
+            unused = unused_exception(exception, _display_path(exception.config), rule)
+            override = dict(settings.severity_overrides).get(rule.code)
+            outcome.findings.append(replace(unused, severity=override or unused.severity))
+
+
+def _except(
+    findings: list[Finding], resolver: ConfigResolver
+) -> tuple[list[Finding], list[Finding]]:
+    """Findings split by the exceptions of the configuration that applies to each one's file."""
+    from mountlint.exceptions import apply_exceptions
+
+    kept: list[Finding] = []
+    excepted: list[Finding] = []
+    for finding in findings:
+        path = finding.location.path
+        resolved = resolver.default() if path == "-" else resolver.for_file(Path(path))
+        standing, matched = apply_exceptions([finding], resolved.settings.exceptions)
+        kept.extend(standing)
+        excepted.extend(matched)
+    return kept, excepted
+
+
+def _apply_baseline(
+    outcome: RunOutcome, options: Options, baseline: Path, entries: list[Entry] | None
+) -> None:
+    """Write the baseline (``--write-baseline``), or move the findings it records aside."""
+    display = _display_path(baseline)
+    if options.write_baseline:
+        count = write_baseline(baseline, outcome.findings)
+        _stderr(f"{display}: recorded {plural(count, 'finding')} in the baseline")
+        entries = load_baseline(baseline)
+    assert entries is not None
+    covered = [Path(path) for path in options.paths if path != "-"]
+    root = baseline_root(baseline)
+    matched = match_baseline(outcome.findings, entries, root, covered)
+    reason = f"recorded in the baseline {relative_path(str(baseline), root)}"
+    outcome.findings[:] = matched.new
+    outcome.baselined = [
+        replace(finding, suppression=Suppression("external", reason))
+        for finding in matched.baselined
+    ]
+    outcome.baseline_gone = [(entry.path, entry.code, entry.excerpt) for entry in matched.gone]
+    outcome.baseline = display
+
+
+def _report_gone(outcome: RunOutcome) -> None:
+    """Baseline entries that match nothing any more, listed at the very end."""
+    if not outcome.baseline_gone:
+        return
+    for path, code, excerpt in outcome.baseline_gone:
+        _stderr(f"{outcome.baseline}: gone: {path}: {code} {excerpt}".rstrip())
+    count = len(outcome.baseline_gone)
+    verb = "is" if count == 1 else "are"
+    _stderr(f"{plural(count, 'baselined finding')} {verb} gone; refresh with --write-baseline")
 
 
 def _write_report(outcome: RunOutcome, options: Options, to_stderr: bool) -> None:
@@ -830,6 +962,7 @@ def _report_options(options: Options, format_name: str) -> ReportOptions:
         format=format_name,
         sarif_category=options.sarif_category,
         include_suppressed=options.include_suppressed,
+        show_baselined=options.show_baselined,
     )
 
 
@@ -1017,6 +1150,21 @@ def _read_text(path: Path, max_size: int) -> str | None:
     help="List suppressed findings in SARIF, marked as suppressed.",
 )
 @click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Accept the findings recorded in FILE: they do not fail the run (default: baseline: "
+    "in the configuration).",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Record every current finding in FILE as the baseline.",
+)
+@click.option("--show-baselined", is_flag=True, help="Also list the findings the baseline accepts.")
+@click.option(
     "--stdin-filename", metavar="NAME", help="File name to report for input read from `-`."
 )
 @click.option(
@@ -1061,6 +1209,9 @@ def command(
     no_kustomize: bool,
     sarif_category: str | None,
     include_suppressed: bool,
+    baseline_file: str | None,
+    write_baseline: str | None,
+    show_baselined: bool,
     stdin_filename: str | None,
     max_file_size: int,
 ) -> None:
@@ -1115,6 +1266,9 @@ def command(
         color=color,
         statistics=statistics,
         show_source=show_source,
+        baseline=baseline_file,
+        write_baseline=write_baseline,
+        show_baselined=show_baselined,
     )
     sys.exit(run(options))
 

@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from mountlint.exceptions import ConfigException
 from mountlint.paths import DEFAULT_RUNTIME_ROOTS, DEFAULT_RUNTIME_SOCKETS
 from mountlint.registry import all_rules, did_you_mean
 from mountlint.rule import Severity
@@ -227,9 +228,10 @@ def _toml_lines(text: str, values: dict[str, Any]) -> dict[ConfigPath, int]:
     ``[tool."mountlint"]``, ``[tool]`` with ``mountlint = {...}`` and sub-tables all count.
     """
     lines: dict[ConfigPath, int] = {}
-    table: list[str] = []
+    table: list[str | int] = []
+    arrays: dict[tuple[str | int, ...], int] = {}  #: ``[[array]]`` tables seen so far
 
-    def note(full: list[str], number: int, rest: str) -> None:
+    def note(full: list[str | int], number: int, rest: str) -> None:
         if full[:2] != ["tool", "mountlint"]:
             return
         path = tuple(full[2:])
@@ -241,7 +243,9 @@ def _toml_lines(text: str, values: dict[str, Any]) -> dict[ConfigPath, int]:
             return
         found: Any = values
         for depth, part in enumerate(path, start=1):
-            if not isinstance(found, dict) or part not in found:
+            if isinstance(found, list) and isinstance(part, int) and part < len(found):
+                pass
+            elif not isinstance(found, dict) or part not in found:
                 return
             lines.setdefault(path[:depth], number)
             found = found[part]
@@ -252,12 +256,16 @@ def _toml_lines(text: str, values: dict[str, Any]) -> dict[ConfigPath, int]:
             array = stripped.startswith("[[")
             header = _toml_key(stripped[2 if array else 1 :])
             if header is not None and header[1].startswith("]"):
-                table = header[0]
+                table = list(header[0])
                 note(table, number, "")
+                if array:  # the n-th [[x]] is item n of the array x
+                    index = arrays[tuple(table)] = arrays.get(tuple(table), -1) + 1
+                    table.append(index)
+                    note(table, number, "")
             continue
         pair = _toml_key(line)
         if pair is not None and pair[1].startswith("="):
-            note(table + pair[0], number, pair[1][1:])
+            note([*table, *pair[0]], number, pair[1][1:])
     return lines
 
 
@@ -281,6 +289,8 @@ def _schema_message(error: Any) -> str:
         return f"{error.instance!r} is not one of {', '.join(map(repr, error.validator_value))}"
     if error.validator == "pattern" and error.validator_value == "^/":
         return f"{error.instance!r} is not an absolute path"
+    if error.validator == "pattern" and error.validator_value == "\\S":
+        return "must not be empty"
     if error.validator == "type":
         got = type(error.instance).__name__
         return f"expected {error.validator_value}, got {got} {error.instance!r}"
@@ -290,8 +300,9 @@ def _schema_message(error: Any) -> str:
 # --- resolving -------------------------------------------------------------------------------
 
 
-def resolve_selectors(selectors: Iterable[str], origin: Config, key: str) -> set[str]:
+def resolve_selectors(selectors: Iterable[str], origin: Config, key: str | ConfigPath) -> set[str]:
     """Rule codes matching codes, code prefixes, names or ALL; unknown selectors are errors."""
+    key_path: ConfigPath = (key,) if isinstance(key, str) else key
     rules = [item.rule for item in all_rules()]
     codes: set[str] = set()
     for index, selector in enumerate(selectors):
@@ -306,7 +317,9 @@ def resolve_selectors(selectors: Iterable[str], origin: Config, key: str) -> set
             or rule.name == wanted.lower()
         }
         if not matched:
-            raise origin.error((key, index), f"unknown rule {selector!r}{did_you_mean(selector)}")
+            raise origin.error(
+                (*key_path, index), f"unknown rule {selector!r}{did_you_mean(selector)}"
+            )
         codes.update(matched)
     return codes
 
@@ -339,6 +352,7 @@ class Resolved:
     exclude: tuple[str, ...]
     exclude_base: Path
     helm_charts: tuple[tuple[Path, ChartValues], ...] = ()
+    baseline: Path | None = None
 
     def chart_values(self, chart: Path) -> ChartValues:
         """The configured rendering of ``chart`` (the defaults when it has none)."""
@@ -368,6 +382,7 @@ def resolve(config: Config, flags: CommandLine, cwd: Path) -> Resolved:
         matched = resolve_selectors([name], config, "severity")
         overrides.extend((code, Severity(level)) for code in sorted(matched))
     allowed = values.get("allowed-host-paths")
+    base = config.path.parent if config.path is not None else cwd
     settings = Settings(
         runtime=flags.runtime or values.get("runtime", "containerd"),
         runtime_roots=(*DEFAULT_RUNTIME_ROOTS, *values.get("runtime-roots", ())),
@@ -382,15 +397,44 @@ def resolve(config: Config, flags: CommandLine, cwd: Path) -> Resolved:
         kubelet_root=values.get("kubelet-root", DEFAULT_KUBELET_ROOT),
         select=frozenset(chosen),
         severity_overrides=tuple(overrides),
+        exceptions=_exceptions(config, base),
     )
-    base = config.path.parent if config.path is not None else cwd
     return Resolved(
         settings=settings,
         fail_on=flags.fail_on or values.get("fail-on", "warning"),
         exclude=tuple(values.get("exclude", ())),
         exclude_base=base,
         helm_charts=_helm_charts(config, base),
+        baseline=base / values["baseline"] if "baseline" in values else None,
     )
+
+
+def _exceptions(config: Config, base: Path) -> tuple[ConfigException, ...]:
+    """``exceptions`` with their rules resolved to codes and their patterns read."""
+    found = []
+    for index, entry in enumerate(config.values.get("exceptions", ())):
+        match = entry.get("match", {})
+        files = match.get("files")
+        found.append(
+            ConfigException(
+                config=config.path if config.path is not None else base,
+                index=index,
+                line=config.line(("exceptions", index)),
+                codes=frozenset(
+                    resolve_selectors(entry["rules"], config, ("exceptions", index, "rules"))
+                ),
+                reason=" ".join(entry["reason"].split()),
+                base=base,
+                files=tuple(files) if files is not None else None,
+                kind=match.get("kind"),
+                namespace=match.get("namespace"),
+                name=match.get("name"),
+                labels=tuple(sorted(match.get("labels", {}).items())),
+                container=match.get("container"),
+                host_path=match.get("host-path"),
+            )
+        )
+    return tuple(found)
 
 
 def _helm_charts(config: Config, base: Path) -> tuple[tuple[Path, ChartValues], ...]:
@@ -468,6 +512,10 @@ class ConfigResolver:
                 found = self._find(directory.parent)
             self._found[directory] = found
         return self._found[directory]
+
+    def loaded(self) -> list[Resolved]:
+        """Every configuration this run has used so far."""
+        return list(self._resolved.values())
 
     def _resolve(self, path: Path | None) -> Resolved:
         if path not in self._resolved:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from mountlint.edits import EditBuilder
+from mountlint.exceptions import apply_exceptions, finding_scope
 from mountlint.findings import Finding, Location, RelatedLocation, locate, point
 from mountlint.registry import RegisteredRule, all_rules
 from mountlint.rule import Rule, RuleContext, Scope, Violation
@@ -191,6 +192,9 @@ def analyze_text(
         active, suppressed = apply_suppressions(
             findings, directives, annotations, text, path, settings, _engine_rule(Scope.SUPPRESSION)
         )
+    if settings.exceptions:
+        active, excepted = apply_exceptions(active, settings.exceptions)
+        suppressed = [*suppressed, *excepted]
     active.sort(key=lambda finding: (finding.location.offset, finding.rule.code))
     return TextResult(active, suppressed)
 
@@ -227,7 +231,14 @@ def _lint_document(
     )
     return [
         _finding(
-            registered.rule, violation, text, path, obj, settings, ignores[id(obj)], document.root
+            registered.rule,
+            violation,
+            text,
+            path,
+            (target, obj),
+            settings,
+            ignores[id(obj)],
+            document.root,
         )
         for registered in rules
         for target, obj in _targets(registered.rule.scope, workloads)
@@ -262,12 +273,14 @@ def _finding(
     violation: Violation,
     text: str,
     path: str,
-    obj: K8sObject,
+    subject: tuple[object, K8sObject],
     settings: Settings,
     annotation: AnnotationIgnore | None,
     document_root: Node,
 ) -> Finding:
+    target, obj = subject
     override = dict(settings.severity_overrides).get(rule.code)
+    labels, containers, host_paths = finding_scope(target, obj, violation.field_path)
     return Finding(
         rule=rule,
         severity=override or violation.severity or rule.severity,
@@ -285,4 +298,7 @@ def _finding(
         object_name=obj.name,
         object_namespace=obj.namespace,
         annotation=annotation,
+        object_labels=labels,
+        containers=containers,
+        host_paths=host_paths,
     )

@@ -35,6 +35,16 @@ class RelatedLocation:
     message: str
 
 
+@dataclass(frozen=True)
+class Suppression:
+    """Why a finding is silenced: a comment or annotation in the file (``inSource``), or an
+    exception in the configuration (``external``, with ``exception`` naming it)."""
+
+    kind: str
+    justification: str | None = None
+    exception: str | None = None
+
+
 @dataclass
 class Finding:
     """A located, levelled violation of one rule."""
@@ -53,6 +63,11 @@ class Finding:
     annotation: AnnotationIgnore | None = None
     #: the long form of ``message`` (the JSON report's ``explanation``); empty: the message says it
     explanation: str = ""
+    #: what configuration exceptions match on, beyond the object's kind, name and namespace
+    object_labels: tuple[tuple[str, str], ...] = ()
+    containers: tuple[str, ...] = ()
+    host_paths: tuple[str, ...] = ()
+    suppression: Suppression | None = None
 
     @property
     def fix_applicability(self) -> Applicability | None:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from mountlint.mounttrees import DEFAULT_MOUNT_TREES, MountTree, kubelet_trees, user_tree
 from mountlint.paths import DEFAULT_RUNTIME_ROOTS, DEFAULT_RUNTIME_SOCKETS, canon
 from mountlint.rule import Rule, Severity
+
+if TYPE_CHECKING:
+    from mountlint.exceptions import ConfigException
 
 #: Runtime profiles (``--runtime``): which runtimes make a private mount safe by themselves.
 RUNTIMES = ("containerd", "cri-o", "docker", "any")
@@ -56,6 +60,8 @@ class Settings:
     select: frozenset[str] | None = None
     severity_overrides: tuple[tuple[str, Severity], ...] = ()
     fail_on: Severity = Severity.WARNING
+    #: accepted findings from the configuration's ``exceptions``
+    exceptions: tuple[ConfigException, ...] = ()
     canonical_roots: tuple[str, ...] = field(init=False)
     canonical_sockets: tuple[str, ...] = field(init=False)
     #: the built-in mount trees, plus one for each ``runtime-roots`` entry beyond the defaults

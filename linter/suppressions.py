@@ -13,14 +13,14 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.tokens import ScalarToken
 
 from mountlint.edits import Applicability, Edit, Fix
-from mountlint.findings import Finding, line_column, locate, point
+from mountlint.findings import Finding, Suppression, line_column, locate, point
 from mountlint.registry import all_rules, find_rule
 from mountlint.rule import Rule
 from mountlint.settings import Settings
@@ -75,6 +75,7 @@ class Directive:
     codes: dict[str, str] | None  #: code -> selector as written
     unknown: list[str] = field(default_factory=list)
     used: set[str] = field(default_factory=set)
+    reason: str | None = None  #: what follows the rules (``-- reason``)
 
     @property
     def target_line(self) -> int:
@@ -126,6 +127,7 @@ def find_directives(
                 standalone=not text[line_start:start].strip(),
                 codes=codes,
                 unknown=unknown,
+                reason=_reason(match.group("reason")),
             )
         )
     return directives
@@ -146,6 +148,12 @@ def _inside_any(offset: int, spans: list[tuple[int, int]], starts: list[int]) ->
     """Whether ``offset`` lies in one of the sorted, non-overlapping ``spans``."""
     index = bisect_right(starts, offset) - 1
     return index >= 0 and offset < spans[index][1]
+
+
+def _reason(text: str) -> str | None:
+    """``-- falco needs the socket`` -> ``falco needs the socket``."""
+    reason = text.strip().lstrip("-:#").strip()
+    return reason or None
 
 
 def _string_spans(documents: Iterable[Document]) -> list[tuple[int, int]]:
@@ -228,7 +236,7 @@ def apply_suppressions(
         annotation = finding.annotation
         if annotation is not None and annotation.covers(code):
             annotation.used.add(code)
-            suppressed.append(finding)
+            suppressed.append(replace(finding, suppression=Suppression("inSource")))
             continue
         directive = next(
             (
@@ -240,7 +248,9 @@ def apply_suppressions(
         )
         if directive is not None:
             directive.used.add(code)
-            suppressed.append(finding)
+            suppressed.append(
+                replace(finding, suppression=Suppression("inSource", directive.reason))
+            )
         else:
             active.append(finding)
     if settings.is_selected(unused_rule):

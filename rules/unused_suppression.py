@@ -4,6 +4,10 @@ the line above one, or `disable-file`) or a `mountlint.io/ignore` annotation who
 finding where it applies, or that names a rule that does not exist. Only rules that are selected
 count: a suppression for a rule that is not running is left alone.
 
+An entry of `exceptions:` in the configuration that matches no finding is reported the same way,
+at its line in the configuration file, when the run covers the configuration's folder (linting a
+few changed files says nothing about the rest).
+
 ## Why is this bad?
 Suppressions outlive the problems they were written for. A stale one hides the next real finding
 on that line or object, and an unknown rule name means the suppression never worked at all.
@@ -51,7 +55,7 @@ spec:
 ## Fix safety
 The fix removes the unused comment (the whole line when the comment stands alone), or only the
 unused rules from it. It is safe: nothing was being silenced. Unused annotations are reported
-without a fix, because annotations may be read by other tools.
+without a fix, because annotations may be read by other tools, and so are unused exceptions.
 """
 
 from __future__ import annotations

@@ -19,6 +19,11 @@ class RunOutcome:
 
     findings: list[Finding] = field(default_factory=list)
     suppressed: list[Finding] = field(default_factory=list)
+    #: findings recorded in the baseline: they never fail the run
+    baselined: list[Finding] = field(default_factory=list)
+    #: baseline entries no finding matched: (path, code, excerpt)
+    baseline_gone: list[tuple[str, str, str]] = field(default_factory=list)
+    baseline: str | None = None  #: the baseline file in use
     problems: list[InputProblem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     files_checked: int = 0
@@ -54,6 +59,7 @@ class ReportOptions:
     statistics: bool = False
     #: Reads a reported file's text for ``--show-source`` (None when it cannot).
     source_text: Callable[[str], str | None] | None = None
+    show_baselined: bool = False
 
 
 def render(outcome: RunOutcome, options: ReportOptions) -> str:
@@ -68,12 +74,18 @@ def render(outcome: RunOutcome, options: ReportOptions) -> str:
     if options.format == "json":
         from mountlint.report.json import render_json
 
-        return render_json(outcome)
+        return render_json(outcome, options.show_baselined)
     if options.format == "sarif":
         from mountlint.report.sarif import render_sarif, repository_root
 
         root = options.root or repository_root(Path.cwd())
-        return render_sarif(outcome, root, options.sarif_category, options.include_suppressed)
+        return render_sarif(
+            outcome,
+            root,
+            options.sarif_category,
+            options.include_suppressed,
+            options.show_baselined,
+        )
     if options.format == "github":
         from mountlint.report.github import render_github
 
@@ -90,5 +102,9 @@ def render(outcome: RunOutcome, options: ReportOptions) -> str:
     from mountlint.report.text import render_text
 
     return render_text(
-        outcome, color=options.color, quiet=options.quiet, source_text=options.source_text
+        outcome,
+        color=options.color,
+        quiet=options.quiet,
+        source_text=options.source_text,
+        show_baselined=options.show_baselined,
     )

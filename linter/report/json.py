@@ -72,7 +72,19 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
     }
 
 
-def render_json(outcome: RunOutcome) -> str:
+def _suppressed_to_dict(finding: Finding) -> dict[str, Any]:
+    """A suppressed finding, with how it is suppressed and why."""
+    suppression = finding.suppression
+    return {
+        **finding_to_dict(finding),
+        "suppression": {
+            "kind": suppression.kind if suppression else "inSource",
+            "justification": suppression.justification if suppression else None,
+        },
+    }
+
+
+def render_json(outcome: RunOutcome, show_baselined: bool = False) -> str:
     by_severity = {"error": 0, "warning": 0, "info": 0}
     for finding in outcome.findings:
         by_severity[finding.severity.value] += 1
@@ -80,6 +92,16 @@ def render_json(outcome: RunOutcome) -> str:
         "version": JSON_REPORT_VERSION,
         "tool": {"name": "mountlint", "version": __version__},
         "findings": [finding_to_dict(finding) for finding in outcome.findings],
+        "suppressed": [_suppressed_to_dict(finding) for finding in outcome.suppressed],
+        **(
+            {"baselined": [finding_to_dict(finding) for finding in outcome.baselined]}
+            if show_baselined
+            else {}
+        ),
+        "baseline_gone": [
+            {"path": path, "code": code, "excerpt": excerpt}
+            for path, code, excerpt in outcome.baseline_gone
+        ],
         "errors": [
             {"path": problem.display, "message": problem.message} for problem in outcome.problems
         ],
@@ -93,6 +115,7 @@ def render_json(outcome: RunOutcome) -> str:
             "unsafe_fixable": outcome.count_fixable(Applicability.UNSAFE),
             "fixed": outcome.fixed,
             "suppressed": len(outcome.suppressed),
+            "baselined": len(outcome.baselined),
             "exit_code": outcome.exit_code,
         },
     }

@@ -187,8 +187,30 @@ def _fixes(finding: Finding, artifacts: _Artifacts) -> list[om.Fix] | None:
     ]
 
 
+def _suppressions(finding: Finding, suppressed: bool) -> list[dict[str, str]] | None:
+    """SARIF suppressions: a comment is ``inSource``; a configuration exception or the baseline
+    is ``external`` and ``accepted``; the reason given becomes the ``justification``.
+
+    Plain dictionaries, because sarif-om names ``status`` after an older draft (``state``).
+    """
+    if not suppressed:
+        return None
+    suppression = finding.suppression
+    kind = suppression.kind if suppression is not None else "inSource"
+    out = {"kind": kind}
+    if kind == "external":
+        out["status"] = "accepted"
+    if suppression is not None and suppression.justification:
+        out["justification"] = suppression.justification
+    return [out]
+
+
 def _result(
-    finding: Finding, rule_index: dict[str, int], artifacts: _Artifacts, suppressed: bool
+    finding: Finding,
+    rule_index: dict[str, int],
+    artifacts: _Artifacts,
+    suppressed: bool,
+    baseline_state: str | None = None,
 ) -> om.Result:
     related = [
         om.Location(
@@ -219,20 +241,33 @@ def _result(
             FINGERPRINT_KEY: fingerprint(finding, artifacts.relative(finding.location.path))
         },
         fixes=_fixes(finding, artifacts),
-        suppressions=[om.Suppression(kind="inSource")] if suppressed else None,
+        suppressions=_suppressions(finding, suppressed),
+        baseline_state=baseline_state,
     )
 
 
 def build_log(
-    outcome: RunOutcome, root: Path, category: str | None = None, include_suppressed: bool = False
+    outcome: RunOutcome,
+    root: Path,
+    category: str | None = None,
+    include_suppressed: bool = False,
+    show_baselined: bool = False,
 ) -> om.SarifLog:
-    """The SARIF log for a run."""
+    """The SARIF log for a run.
+
+    With a baseline, new results have ``baselineState: new``; baselined ones (listed with
+    ``--show-baselined``) are ``unchanged`` and suppressed as accepted, so code scanning does
+    not open alerts for them.
+    """
     registered = all_rules()
     rule_index = {item.rule.code: index for index, item in enumerate(registered)}
     artifacts = _Artifacts(root)
-    results = [_result(f, rule_index, artifacts, suppressed=False) for f in outcome.findings]
+    state = "new" if outcome.baseline is not None else None
+    results = [_result(f, rule_index, artifacts, False, state) for f in outcome.findings]
     if include_suppressed:
         results += [_result(f, rule_index, artifacts, suppressed=True) for f in outcome.suppressed]
+    if show_baselined:
+        results += [_result(f, rule_index, artifacts, True, "unchanged") for f in outcome.baselined]
     notifications = [
         om.Notification(
             message=om.Message(text=_sentence(f"{problem.display}: {problem.message}")),
@@ -272,8 +307,12 @@ def build_log(
 
 
 def render_sarif(
-    outcome: RunOutcome, root: Path, category: str | None = None, include_suppressed: bool = False
+    outcome: RunOutcome,
+    root: Path,
+    category: str | None = None,
+    include_suppressed: bool = False,
+    show_baselined: bool = False,
 ) -> str:
-    data = to_json(build_log(outcome, root, category, include_suppressed))
+    data = to_json(build_log(outcome, root, category, include_suppressed, show_baselined))
     ordered = {"$schema": data.pop("$schema"), "version": data.pop("version"), **data}
     return escape_json_text(json.dumps(ordered, indent=2, ensure_ascii=False)) + "\n"

@@ -75,7 +75,7 @@ def summary_line(outcome: RunOutcome) -> str:
         return _findings_summary(outcome)
     if outcome.findings or outcome.fixed:
         return f"{_findings_summary(outcome)} {problems}"
-    suppressed = f" {len(outcome.suppressed)} suppressed." if outcome.suppressed else ""
+    suppressed = _silenced(outcome)
     if outcome.files_checked:
         checked = plural(outcome.files_checked, "file")
         return f"No problems found in {checked}, but {problems}{suppressed}"
@@ -84,7 +84,7 @@ def summary_line(outcome: RunOutcome) -> str:
 
 def _findings_summary(outcome: RunOutcome) -> str:
     remaining = len(outcome.findings)
-    suppressed = f" {len(outcome.suppressed)} suppressed." if outcome.suppressed else ""
+    suppressed = _silenced(outcome)
     if remaining == 0 and outcome.fixed == 0:
         return f"All checks passed!{suppressed}"
     if outcome.fixed:
@@ -103,21 +103,37 @@ def _findings_summary(outcome: RunOutcome) -> str:
     return f"Found {plural(remaining, 'problem')}{suffix}.{suppressed}"
 
 
+def _silenced(outcome: RunOutcome) -> str:
+    """`` 2 suppressed. 40 baselined.``: the findings that do not count, when there are any."""
+    parts = []
+    if outcome.suppressed:
+        parts.append(f" {len(outcome.suppressed)} suppressed.")
+    if outcome.baselined:
+        parts.append(f" {len(outcome.baselined)} baselined.")
+    return "".join(parts)
+
+
 def render_text(
     outcome: RunOutcome,
     color: bool = False,
     quiet: int = 0,
     source_text: Callable[[str], str | None] | None = None,
+    show_baselined: bool = False,
 ) -> str:
     """One line per finding (with its code frame when ``source_text`` is given), then a summary.
 
-    ``quiet`` leaves the summary out.
+    ``quiet`` leaves the summary out; ``show_baselined`` lists baselined findings, marked so.
     """
     lines = []
     for finding in outcome.findings:
         lines.append(format_finding(finding, color, outcome.unsafe_fixes))
         if source_text is not None:
             lines.extend(_frame(finding, source_text))
+    if show_baselined:
+        for finding in outcome.baselined:
+            lines.append(f"{format_finding(finding, color, outcome.unsafe_fixes)} (baselined)")
+            if source_text is not None:
+                lines.extend(_frame(finding, source_text))
     if not quiet:
         lines.append(summary_line(outcome))
     return "".join(f"{line}\n" for line in lines)
