@@ -13,6 +13,7 @@ import json
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
 import attr
 import sarif_om as om
@@ -122,6 +123,8 @@ class _Artifacts:
         self.root = root
 
     def location(self, path: str) -> om.ArtifactLocation:
+        """A relative URI under ``%SRCROOT%`` (percent-encoded, as RFC 3986 wants), else a
+        ``file:`` URI; a rendered stream's name such as ``chart (helm template)`` has spaces."""
         if path == "-":
             return om.ArtifactLocation(uri="stdin")
         absolute = Path(path).resolve()
@@ -129,11 +132,12 @@ class _Artifacts:
             relative = absolute.relative_to(self.root)
         except ValueError:
             return om.ArtifactLocation(uri=absolute.as_uri())
-        return om.ArtifactLocation(uri=relative.as_posix(), uri_base_id=SRCROOT)
+        return om.ArtifactLocation(uri=quote(relative.as_posix()), uri_base_id=SRCROOT)
 
     def relative(self, path: str) -> str:
+        """The path as the fingerprints name it: relative to the root, not percent-encoded."""
         location = self.location(path)
-        return str(location.uri)
+        return unquote(str(location.uri)) if location.uri_base_id == SRCROOT else str(location.uri)
 
 
 def _region(location: Location) -> om.Region:
