@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -33,6 +34,8 @@ DEFAULT_SENSITIVE_PATHS: tuple[str, ...] = (
 )
 
 DEFAULT_KUBELET_ROOT = "/var/lib/kubelet"
+#: What ``select`` holds: rule codes. Names and prefixes are resolved before (``mountlint.Config``).
+_RULE_CODE = re.compile(r"ML\d{3}")
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,12 @@ class Settings:
         if self.runtime not in RUNTIMES:
             raise ValueError(
                 f"unknown runtime {self.runtime!r}; expected one of {', '.join(RUNTIMES)}"
+            )
+        misnamed = sorted(code for code in self.select or () if not _RULE_CODE.fullmatch(code))
+        if misnamed:  # a name here would select nothing, silently
+            raise ValueError(
+                f"select takes rule codes such as ML101, not {misnamed[0]!r}; "
+                "mountlint.Config accepts names and prefixes"
             )
         roots = tuple(dict.fromkeys(canon(root) for root in self.runtime_roots))
         object.__setattr__(self, "canonical_roots", roots)
