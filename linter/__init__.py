@@ -4,8 +4,6 @@ The names in ``__all__`` are the public API (see docs/api.md); every module and 
 name is private and may change in any release.
 """
 
-__version__ = "0.1.0"
-
 from mountlint.api import (
     Config,
     ConfigurationError,
@@ -20,6 +18,7 @@ from mountlint.api import (
 )
 from mountlint.edits import Applicability, Edit, Fix
 from mountlint.rule import Severity
+from mountlint.version import __version__
 
 __all__ = [
     "Applicability",

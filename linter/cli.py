@@ -13,7 +13,6 @@ from typing import TextIO
 
 import click
 
-from mountlint import __version__
 from mountlint.config import schema
 from mountlint.fixes import is_applicable
 from mountlint.printable import printable
@@ -32,6 +31,7 @@ from mountlint.runner import (
 )
 from mountlint.settings import RUNTIMES
 from mountlint.sources import DEFAULT_MAX_FILE_SIZE, Decoded, InputProblem, decode, read_file
+from mountlint.version import __version__
 
 #: Write errors that mean the output cannot be delivered (closed pipe, full or failing disk).
 _OUTPUT_ERRNOS = frozenset(
