@@ -77,6 +77,8 @@ class Finding:
     containers: tuple[str, ...] = ()
     host_paths: tuple[str, ...] = ()
     suppression: Suppression | None = None
+    #: the object was read from a cluster: it is named ``kind/namespace/name``, not by a line
+    live: bool = False
 
     @property
     def fix_applicability(self) -> Applicability | None:
