@@ -567,7 +567,9 @@ def controlled_in_stream(objects: list[K8sObject]) -> set[int]:
     object that is reported: one that names itself, or a cycle of owners, hides nothing.
     """
     by_uid = {uid: obj for obj in objects if (uid := _uid(obj))}
-    by_name = {(obj.kind, obj.namespace, obj.name): obj for obj in objects if obj.kind and obj.name}
+    by_name: dict[tuple[str | None, str | None, str | None], K8sObject] = {
+        (obj.kind, obj.namespace, obj.name): obj for obj in objects if obj.kind and obj.name
+    }
     controller: dict[int, K8sObject] = {}
     for obj in objects:
         owner = _controller(obj, by_uid, by_name)
