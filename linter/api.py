@@ -181,9 +181,10 @@ def lint_paths(
     Without ``config``, each file uses the configuration file nearest to it, as on the command
     line. With ``fix=True`` the fixes are written to the files. Nothing is printed.
     """
-    names = tuple(os.fspath(path) for path in paths)
-    if isinstance(paths, (str, os.PathLike)):
-        names = (os.fspath(paths),)
+    if isinstance(paths, (str, os.PathLike)):  # one path, not the characters of one
+        names: tuple[str, ...] = (os.fspath(paths),)
+    else:
+        names = tuple(os.fspath(path) for path in paths)
     flags = config._flags() if config is not None else _config.CommandLine()
     options = Options(
         paths=names,

@@ -118,6 +118,12 @@ def test_lint_paths_finds_what_the_command_line_finds(tmp_path: Path) -> None:
     assert report.exit_code == 1 and not report.ok
 
 
+def test_lint_paths_takes_one_path_as_well_as_a_list() -> None:
+    pod = EXAMPLES / "incident" / "rootfsmount.yaml"
+    assert mountlint.lint_paths(pod).files_checked == 1
+    assert mountlint.lint_paths(str(pod)).files_checked == 1
+
+
 def test_lint_paths_reports_unreadable_input_as_a_problem(tmp_path: Path) -> None:
     report = mountlint.lint_paths([tmp_path / "missing.yaml"])
     assert report.exit_code == 2
