@@ -575,16 +575,40 @@ def controlled_in_stream(objects: list[K8sObject]) -> set[int]:
         owner = _controller(obj, by_uid, by_name)
         if owner is not None and owner is not obj:
             controller[id(obj)] = owner
-    owned: set[int] = set()
-    for obj in objects:
-        seen = {id(obj)}
-        current = obj
-        while id(current) in controller and id(controller[id(current)]) not in seen:
-            current = controller[id(current)]
-            seen.add(id(current))
-        if current is not obj and id(current) not in controller:  # reached a reported root
-            owned.add(id(obj))
-    return owned
+    tops: dict[int, K8sObject | None] = {}
+    return {
+        id(obj)
+        for obj in objects
+        if (top := _top_controller(obj, controller, tops)) is not None and top is not obj
+    }
+
+
+def _top_controller(
+    obj: K8sObject, controller: dict[int, K8sObject], tops: dict[int, K8sObject | None]
+) -> K8sObject | None:
+    """The object at the top of ``obj``'s chain of controllers (``obj`` itself when it has
+    none), or None when the chain runs into a cycle; ``tops`` remembers each chain walked, so
+    all the chains together cost time linear in the number of objects."""
+    walked: list[K8sObject] = []
+    seen: set[int] = set()
+    current = obj
+    while True:
+        if id(current) in tops:
+            top = tops[id(current)]
+            break
+        if id(current) in seen:
+            top = None  # a cycle of owners: nobody is reported for the others
+            break
+        seen.add(id(current))
+        walked.append(current)
+        owner = controller.get(id(current))
+        if owner is None:
+            top = current
+            break
+        current = owner
+    for item in walked:
+        tops[id(item)] = top
+    return top
 
 
 def _controller(

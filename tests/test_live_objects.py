@@ -165,3 +165,17 @@ def test_manifests_in_a_repository_keep_their_lines() -> None:
         'metadata:\n  resourceVersion: ""\n', ""
     )
     assert run_mountlint("-", stdin=hand_written.encode()).stdout.startswith("-:")
+
+
+def test_a_long_chain_of_owners_is_reported_once_at_its_top() -> None:
+    count = 2000
+    chain = [
+        _object(
+            "ReplicaSet", f"o{index}", f"u{index}", ("ReplicaSet", f"o{index + 1}", f"u{index + 1}")
+        )
+        if index + 1 < count
+        else _object("ReplicaSet", f"o{index}", f"u{index}")
+        for index in range(count)
+    ]
+    reported = {str(f.object) for f in mountlint.lint_text("---\n".join(chain))}
+    assert reported == {f"ReplicaSet/monitoring/o{count - 1}"}
