@@ -21,9 +21,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from mountlint import __version__
 from mountlint.findings import Finding
 from mountlint.report.sarif import FINGERPRINT_KEY, fingerprint, repository_root
+from mountlint.version import __version__
 
 BASELINE_VERSION = 1
 #: Longest excerpt kept for an entry (the flagged line, stripped).

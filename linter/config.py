@@ -45,7 +45,7 @@ PYPROJECT = "pyproject.toml"
 ConfigPath = tuple[str | int, ...]
 
 
-class ConfigError(Exception):
+class ConfigError(ValueError):
     """A configuration problem, located at a file, line and key."""
 
     def __init__(self, path: Path | None, line: int | None, key: str, message: str) -> None:

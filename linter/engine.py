@@ -33,6 +33,7 @@ from mountlint.workloads import (
     WITHOUT_POD_SPECS,
     K8sObject,
     Workloads,
+    controlled_in_stream,
     find_workloads,
     semantic_path,
 )
@@ -181,8 +182,14 @@ def analyze_text(
     findings: list[Finding] = []
     annotations: list[AnnotationIgnore] = []
     rules = tuple(item for item in all_rules() if settings.is_selected(item.rule))
-    for document in stream.documents:
-        findings.extend(_lint_document(document, text, path, settings, rules, annotations))
+    found = [find_workloads(document) for document in stream.documents]
+    owned = controlled_in_stream([obj for workloads in found for obj in workloads.objects])
+    for document, workloads in zip(stream.documents, found, strict=True):
+        if owned:
+            workloads.pod_specs = [pod for pod in workloads.pod_specs if id(pod.obj) not in owned]
+        findings.extend(
+            _lint_document(document, workloads, text, path, settings, rules, annotations)
+        )
     if stream.problem is not None and settings.is_selected(_syntax_rule()):
         findings.append(_syntax_from_problem(path, stream.problem))
     directives = find_directives(text, stream.documents, stream.problem)
@@ -215,13 +222,13 @@ def _syntax_finding(path: str, message: str, line: int, column: int, offset: int
 
 def _lint_document(
     document: Document,
+    workloads: Workloads,
     text: str,
     path: str,
     settings: Settings,
     rules: tuple[RegisteredRule, ...],
     annotations: list[AnnotationIgnore],
 ) -> list[Finding]:
-    workloads = find_workloads(document)
     ignores = {id(obj): _annotation(obj) for obj in workloads.objects}
     annotations.extend(ignore for ignore in ignores.values() if ignore is not None)
     if not workloads.pod_specs and not workloads.persistent_volumes:
@@ -297,6 +304,7 @@ def _finding(
         object_kind=obj.kind,
         object_name=obj.name,
         object_namespace=obj.namespace,
+        live=obj.live,
         annotation=annotation,
         object_labels=labels,
         containers=containers,

@@ -13,13 +13,14 @@ import fnmatch
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
 from mountlint.findings import Finding, Suppression, point
 from mountlint.paths import canon
 from mountlint.rule import Rule
+from mountlint.settings import ConfigException as ConfigException  # the configuration reads it here
 from mountlint.workloads import (
     HostPathUse,
     K8sObject,
@@ -31,59 +32,38 @@ from mountlint.workloads import (
 from mountlint.yamlnodes import MappingNode, get_path, string_value
 
 
-@dataclass(frozen=True)
-class ConfigException:
-    """One ``exceptions:`` entry, resolved: rule codes and the patterns it matches on."""
-
-    config: Path  #: the configuration file that holds it
-    index: int  #: its position in ``exceptions:``
-    line: int | None  #: its line in the configuration file
-    codes: frozenset[str]
-    reason: str
-    base: Path  #: ``files`` are relative to this folder (the configuration's)
-    files: tuple[str, ...] | None = None
-    kind: str | None = None
-    namespace: str | None = None
-    name: str | None = None
-    labels: tuple[tuple[str, str], ...] = ()
-    container: str | None = None
-    host_path: str | None = None
-
-    @property
-    def key(self) -> str:
-        """Names the exception in suppressed findings, so a run can tell which ones matched."""
-        return f"{self.config}#{self.index}"
-
-    def matches(self, finding: Finding) -> bool:
-        """Whether every key the exception gives matches ``finding``."""
-        if finding.rule.code not in self.codes:
-            return False
-        if self.files is not None:
-            relative = relative_to_base(finding.location.path, self.base)
-            if relative is None or not any(glob_match(pattern, relative) for pattern in self.files):
-                return False
-        for pattern, value in (
-            (self.kind, finding.object_kind),
-            (self.namespace, finding.object_namespace),
-            (self.name, finding.object_name),
-        ):
-            if pattern is not None and (value is None or not fnmatch.fnmatchcase(value, pattern)):
-                return False
-        if self.labels:
-            labels = dict(finding.object_labels)
-            for label, pattern in self.labels:
-                value = labels.get(label)
-                if value is None or not fnmatch.fnmatchcase(value, pattern):
-                    return False
-        if self.container is not None and not any(
-            fnmatch.fnmatchcase(name, self.container) for name in finding.containers
+def matches(exception: ConfigException, finding: Finding) -> bool:
+    """Whether every key the exception gives matches ``finding``."""
+    if finding.rule.code not in exception.codes:
+        return False
+    if exception.files is not None:
+        relative = relative_to_base(finding.location.path, exception.base)
+        if relative is None or not any(
+            glob_match(pattern, relative) for pattern in exception.files
         ):
             return False
-        if self.host_path is not None:
-            pattern = canon(self.host_path)
-            if not any(glob_match(pattern, canon(path)) for path in finding.host_paths):
+    for pattern, value in (
+        (exception.kind, finding.object_kind),
+        (exception.namespace, finding.object_namespace),
+        (exception.name, finding.object_name),
+    ):
+        if pattern is not None and (value is None or not fnmatch.fnmatchcase(value, pattern)):
+            return False
+    if exception.labels:
+        labels = dict(finding.object_labels)
+        for label, pattern in exception.labels:
+            value = labels.get(label)
+            if value is None or not fnmatch.fnmatchcase(value, pattern):
                 return False
-        return True
+    if exception.container is not None and not any(
+        fnmatch.fnmatchcase(name, exception.container) for name in finding.containers
+    ):
+        return False
+    if exception.host_path is not None:
+        pattern = canon(exception.host_path)
+        if not any(glob_match(pattern, canon(path)) for path in finding.host_paths):
+            return False
+    return True
 
 
 def relative_to_base(path: str, base: Path) -> str | None:
@@ -207,7 +187,7 @@ def apply_exceptions(
     kept: list[Finding] = []
     excepted: list[Finding] = []
     for finding in findings:
-        match = next((item for item in exceptions if item.matches(finding)), None)
+        match = next((item for item in exceptions if matches(item, finding)), None)
         if match is None:
             kept.append(finding)
             continue

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
-from typing import TYPE_CHECKING
 
 from mountlint.edits import Applicability, Fix, content_end
 from mountlint.rule import Rule, Severity
-from mountlint.yamlnodes import Node
-
-if TYPE_CHECKING:
-    from mountlint.suppressions import AnnotationIgnore
+from mountlint.yamlnodes import Node, ScalarNode
 
 
 @dataclass(frozen=True)
@@ -46,6 +42,19 @@ class Suppression:
 
 
 @dataclass
+class AnnotationIgnore:
+    """An object's ``mountlint.io/ignore`` annotation; ``codes`` None means ``all``."""
+
+    node: ScalarNode
+    codes: dict[str, str] | None
+    unknown: list[str] = field(default_factory=list)
+    used: set[str] = field(default_factory=set)
+
+    def covers(self, code: str) -> bool:
+        return self.codes is None or code in self.codes
+
+
+@dataclass
 class Finding:
     """A located, levelled violation of one rule."""
 
@@ -68,6 +77,8 @@ class Finding:
     containers: tuple[str, ...] = ()
     host_paths: tuple[str, ...] = ()
     suppression: Suppression | None = None
+    #: the object was read from a cluster: it is named ``kind/namespace/name``, not by a line
+    live: bool = False
 
     @property
     def fix_applicability(self) -> Applicability | None:

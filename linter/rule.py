@@ -12,26 +12,12 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from mountlint.edits import Applicability, EditBuilder, Fix
+from mountlint.severity import Severity as Severity  # part of what a rule module imports
 from mountlint.yamlnodes import Entry, MappingNode, ScalarNode, entry, is_flow_scalar
 
 if TYPE_CHECKING:
     from mountlint.settings import Settings
     from mountlint.yamlnodes import Document, Node
-
-
-class Severity(str, Enum):
-    """How bad a finding is. Ordered: ``info`` < ``warning`` < ``error``."""
-
-    INFO = "info"
-    WARNING = "warning"
-    ERROR = "error"
-
-    @property
-    def rank(self) -> int:
-        return _RANKS[self]
-
-
-_RANKS = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
 
 class Scope(str, Enum):

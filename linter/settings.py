@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Protocol
 
 from mountlint.mounttrees import DEFAULT_MOUNT_TREES, MountTree, kubelet_trees, user_tree
 from mountlint.paths import DEFAULT_RUNTIME_ROOTS, DEFAULT_RUNTIME_SOCKETS, canon
-from mountlint.rule import Rule, Severity
-
-if TYPE_CHECKING:
-    from mountlint.exceptions import ConfigException
+from mountlint.severity import Severity
 
 #: Runtime profiles (``--runtime``): which runtimes make a private mount safe by themselves.
 RUNTIMES = ("containerd", "cri-o", "docker", "any")
@@ -33,6 +32,8 @@ DEFAULT_SENSITIVE_PATHS: tuple[str, ...] = (
 )
 
 DEFAULT_KUBELET_ROOT = "/var/lib/kubelet"
+#: What ``select`` holds: rule codes. Names and prefixes are resolved before (``mountlint.Config``).
+_RULE_CODE = re.compile(r"ML\d{3}")
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,43 @@ class AllowedHostPath:
 
     path_prefix: str
     read_only: bool = False
+
+
+@dataclass(frozen=True)
+class ConfigException:
+    """One ``exceptions:`` entry, resolved: rule codes and the patterns it matches on.
+
+    What it matches is decided in ``mountlint.exceptions``; this is the data the settings carry.
+    """
+
+    config: Path  #: the configuration file that holds it
+    index: int  #: its position in ``exceptions:``
+    line: int | None  #: its line in the configuration file
+    codes: frozenset[str]
+    reason: str
+    base: Path  #: ``files`` are relative to this folder (the configuration's)
+    files: tuple[str, ...] | None = None
+    kind: str | None = None
+    namespace: str | None = None
+    name: str | None = None
+    labels: tuple[tuple[str, str], ...] = ()
+    container: str | None = None
+    host_path: str | None = None
+
+    @property
+    def key(self) -> str:
+        """Names the exception in suppressed findings, so a run can tell which ones matched."""
+        return f"{self.config}#{self.index}"
+
+
+class Selectable(Protocol):
+    """What selection reads of a rule."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def enabled_by_default(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -72,6 +110,12 @@ class Settings:
             raise ValueError(
                 f"unknown runtime {self.runtime!r}; expected one of {', '.join(RUNTIMES)}"
             )
+        misnamed = sorted(code for code in self.select or () if not _RULE_CODE.fullmatch(code))
+        if misnamed:  # a name here would select nothing, silently
+            raise ValueError(
+                f"select takes rule codes such as ML101, not {misnamed[0]!r}; "
+                "mountlint.Config accepts names and prefixes"
+            )
         roots = tuple(dict.fromkeys(canon(root) for root in self.runtime_roots))
         object.__setattr__(self, "canonical_roots", roots)
         defaults = {canon(root) for root in DEFAULT_RUNTIME_ROOTS}
@@ -84,7 +128,7 @@ class Settings:
         sockets = tuple(dict.fromkeys(canon(socket) for socket in self.runtime_sockets))
         object.__setattr__(self, "canonical_sockets", sockets)
 
-    def is_selected(self, rule: Rule) -> bool:
+    def is_selected(self, rule: Selectable) -> bool:
         """Whether ``rule`` runs: listed in ``select``, or on by default when none is selected."""
         if self.select is None:
             return rule.enabled_by_default

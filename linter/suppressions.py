@@ -20,6 +20,9 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.tokens import ScalarToken
 
 from mountlint.edits import Applicability, Edit, Fix
+from mountlint.findings import (
+    AnnotationIgnore as AnnotationIgnore,  # the engine reads it here
+)
 from mountlint.findings import Finding, Suppression, line_column, locate, point
 from mountlint.registry import all_rules, find_rule
 from mountlint.rule import Rule
@@ -194,19 +197,6 @@ def _scanned_string_spans(text: str) -> tuple[list[tuple[int, int]], int]:
     except (YAMLError, RecursionError):
         return spans, 0
     return spans, len(text)
-
-
-@dataclass
-class AnnotationIgnore:
-    """An object's ``mountlint.io/ignore`` annotation; ``codes`` None means ``all``."""
-
-    node: ScalarNode
-    codes: dict[str, str] | None
-    unknown: list[str] = field(default_factory=list)
-    used: set[str] = field(default_factory=set)
-
-    def covers(self, code: str) -> bool:
-        return self.codes is None or code in self.codes
 
 
 def parse_annotation(node: ScalarNode) -> AnnotationIgnore:

@@ -110,6 +110,13 @@ class K8sObject:
     api_version: str | None
     name: str | None
     namespace: str | None
+    #: read from a cluster (``kubectl get -o yaml``), not from a file someone edits
+    live: bool = False
+
+    @property
+    def reference(self) -> str:
+        """``Deployment/kube-system/agent``: how a live object is named instead of by a line."""
+        return "/".join(part for part in (self.kind, self.namespace, self.name) if part)
 
     @property
     def label(self) -> str:
@@ -514,7 +521,9 @@ def find_workloads(document: Document) -> Workloads:
     return found
 
 
-def _objects(node: Node, path: YamlPath, depth: int = 0) -> Iterator[K8sObject]:
+def _objects(
+    node: Node, path: YamlPath, depth: int = 0, in_live_list: bool = False
+) -> Iterator[K8sObject]:
     if not isinstance(node, MappingNode) or depth > 8:
         return
     kind = string_value(get(node, "kind"))
@@ -526,12 +535,108 @@ def _objects(node: Node, path: YamlPath, depth: int = 0) -> Iterator[K8sObject]:
         api_version=string_value(get(node, "apiVersion")),
         name=string_value(get(metadata, "name")),
         namespace=string_value(get(metadata, "namespace")),
+        live=in_live_list or _is_live(node),
     )
     if kind is not None and kind.endswith("List") and isinstance(get(node, "items"), SequenceNode):
+        # kubectl's List always has metadata.resourceVersion (empty); a hand-written one has not
+        from_kubectl = kind == "List" and get(metadata, "resourceVersion") is not None
         for index, item in enumerate(items(get(node, "items"))):
-            yield from _objects(item, (*path, "items", index), depth + 1)
+            yield from _objects(item, (*path, "items", index), depth + 1, from_kubectl)
         return
     yield obj
+
+
+def _is_live(node: MappingNode) -> bool:
+    """Whether the object was read from a cluster: the API server set its uid, its
+    resourceVersion or its status. ``status: {}`` and ``creationTimestamp: null`` come from
+    ``--dry-run -o yaml`` output that is kept in repositories, so they do not count."""
+    metadata = get(node, "metadata")
+    if _scalar(get(metadata, "uid")) or _scalar(get(metadata, "resourceVersion")):
+        return True
+    status = get(node, "status")
+    return isinstance(status, MappingNode) and bool(status.value)
+
+
+def controlled_in_stream(objects: list[K8sObject]) -> set[int]:
+    """The objects (by ``id``) whose controller, named in ``ownerReferences``, is in ``objects``.
+
+    ``kubectl get pods,deployments,replicasets -o yaml`` lists each replica next to its
+    ReplicaSet and Deployment; the pods' specs are the template's, so they are reported once,
+    at the controller at the top of the chain. Owners are matched by uid, else by kind,
+    namespace and name. An object only drops out when its chain of controllers ends at an
+    object that is reported: one that names itself, or a cycle of owners, hides nothing.
+    """
+    by_uid = {uid: obj for obj in objects if (uid := _uid(obj))}
+    by_name: dict[tuple[str | None, str | None, str | None], K8sObject] = {
+        (obj.kind, obj.namespace, obj.name): obj for obj in objects if obj.kind and obj.name
+    }
+    controller: dict[int, K8sObject] = {}
+    for obj in objects:
+        owner = _controller(obj, by_uid, by_name)
+        if owner is not None and owner is not obj:
+            controller[id(obj)] = owner
+    tops: dict[int, K8sObject | None] = {}
+    return {
+        id(obj)
+        for obj in objects
+        if (top := _top_controller(obj, controller, tops)) is not None and top is not obj
+    }
+
+
+def _top_controller(
+    obj: K8sObject, controller: dict[int, K8sObject], tops: dict[int, K8sObject | None]
+) -> K8sObject | None:
+    """The object at the top of ``obj``'s chain of controllers (``obj`` itself when it has
+    none), or None when the chain runs into a cycle; ``tops`` remembers each chain walked, so
+    all the chains together cost time linear in the number of objects."""
+    walked: list[K8sObject] = []
+    seen: set[int] = set()
+    current = obj
+    while True:
+        if id(current) in tops:
+            top = tops[id(current)]
+            break
+        if id(current) in seen:
+            top = None  # a cycle of owners: nobody is reported for the others
+            break
+        seen.add(id(current))
+        walked.append(current)
+        owner = controller.get(id(current))
+        if owner is None:
+            top = current
+            break
+        current = owner
+    for item in walked:
+        tops[id(item)] = top
+    return top
+
+
+def _controller(
+    obj: K8sObject,
+    by_uid: dict[str, K8sObject],
+    by_name: dict[tuple[str | None, str | None, str | None], K8sObject],
+) -> K8sObject | None:
+    """The object of the stream that ``obj``'s controlling owner reference names, if any."""
+    for reference in items(get_path(obj.node, "metadata", "ownerReferences")):
+        if bool_value(get(reference, "controller")) is not True:
+            continue
+        uid = _scalar(get(reference, "uid"))
+        if uid:
+            return by_uid.get(uid)
+        kind = string_value(get(reference, "kind"))
+        return by_name.get((kind, obj.namespace, string_value(get(reference, "name"))))
+    return None
+
+
+def _uid(obj: K8sObject) -> str | None:
+    return _scalar(get_path(obj.node, "metadata", "uid"))
+
+
+def _scalar(node: Node | None) -> str | None:
+    """A scalar's text whatever its type (``uid: 1234`` is read as a number), None when empty."""
+    if not isinstance(node, ScalarNode) or is_null(node):
+        return None
+    return str(node.value) or None
 
 
 def _read_object(obj: K8sObject, found: Workloads) -> None:

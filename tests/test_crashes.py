@@ -131,12 +131,13 @@ def test_jobs_fix_on_a_folder_with_a_deep_file_fixes_and_reports_the_rest(tmp_pa
 CRASHING_CLI = """
 import os, signal, sys
 import mountlint.cli as cli
-real = cli.lint_source
+import mountlint.runner as runner
+real = runner.lint_source
 def lint_source(source, settings):
     if source.path is not None and source.path.name.startswith("crash"):
         os.kill(os.getpid(), signal.SIGSEGV)
     return real(source, settings)
-cli.lint_source = lint_source
+runner.lint_source = lint_source
 sys.argv[0] = "mountlint"
 cli.main()
 """

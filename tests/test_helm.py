@@ -557,7 +557,7 @@ def _corpus_streams(base: Path) -> list[tuple[Path, Path]]:
 def test_corpus_mappings_and_edits_are_consistent(corpus: Path) -> None:
     """Over every committed rendered output: literal lines land on equal template lines, and
     every carried-over edit replaces the same text it replaced in the stream, outside actions."""
-    from mountlint.helm import _TemplateModel
+    from mountlint.helm.templates import _TemplateModel
 
     mapped = translated = 0
     for stream, chart in _corpus_streams(corpus / "helm-rendered"):

@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mountlint import __version__
 from mountlint.edits import Applicability
 from mountlint.findings import Finding, Location
 from mountlint.printable import escape_json_text
 from mountlint.report import RunOutcome
+from mountlint.version import __version__
 
 JSON_REPORT_VERSION = 1
 

@@ -18,7 +18,6 @@ from urllib.parse import quote, unquote
 import attr
 import sarif_om as om
 
-from mountlint import __version__
 from mountlint.edits import Applicability
 from mountlint.findings import Finding, Location
 from mountlint.printable import escape_json_text
@@ -26,6 +25,7 @@ from mountlint.registry import RegisteredRule, all_rules
 from mountlint.report import RunOutcome
 from mountlint.rule import Severity
 from mountlint.ruledocs import sections
+from mountlint.version import __version__
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"

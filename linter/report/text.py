@@ -45,7 +45,16 @@ def fix_marker(finding: Finding, unsafe_fixes: bool) -> str:
 def format_finding(finding: Finding, color: bool = False, unsafe_fixes: bool = False) -> str:
     location = finding.location
     path = printable(location.path)
-    where = _style(f"{path}:{location.line}:{location.column}:", color, bold=True)
+    named = "/".join(
+        part
+        for part in (finding.object_kind, finding.object_namespace, finding.object_name)
+        if part
+    )
+    if finding.live and named:  # read from a cluster: the object names it, a line would not
+        place = printable(named) if location.path == "-" else f"{path}: {printable(named)}"
+    else:
+        place = f"{path}:{location.line}:{location.column}"
+    where = _style(f"{place}:", color, bold=True)
     code = _style(finding.rule.code, color, fg=_COLORS[finding.severity], bold=True)
     level = _style(f"[{finding.severity.value}]", color, fg=_COLORS[finding.severity])
     message = printable(finding.message)
