@@ -40,6 +40,8 @@ from mountlint.edits import Applicability
 from mountlint.engine import FileResult, lint_source
 from mountlint.findings import Finding, Suppression
 from mountlint.fixes import FixOutcome, WriteRefused, fix_text, is_applicable, write_atomically
+from mountlint import policy
+from mountlint.policy import POLICY_ACTIONS, POLICY_FORMATS
 from mountlint.printable import printable
 from mountlint.registry import all_rules, did_you_mean, find_rule
 from mountlint.report import FORMATS, ReportOptions, RunOutcome, render
@@ -1081,6 +1083,18 @@ def _read_text(path: Path, max_size: int) -> str | None:
 )
 @click.option("--ignore", "ignore_", multiple=True, metavar="RULES", help="Do not run these rules.")
 @click.option(
+    "--emit-policy",
+    type=click.Choice(POLICY_FORMATS),
+    help="Print an admission policy that refuses what ML101 reports as error, and exit.",
+)
+@click.option(
+    "--policy-action",
+    type=click.Choice(POLICY_ACTIONS),
+    default="warn",
+    show_default=True,
+    help="What the policy does: warn and audit, or deny.",
+)
+@click.option(
     "--print-config-schema", is_flag=True, help="Print the configuration's JSON Schema and exit."
 )
 @click.option(
@@ -1195,6 +1209,8 @@ def command(
     config_path: str | None,
     select_: tuple[str, ...],
     ignore_: tuple[str, ...],
+    emit_policy: str | None,
+    policy_action: str,
     print_config_schema: bool,
     node_report: bool,
     holders: str | None,
@@ -1225,6 +1241,8 @@ def command(
         sys.exit(_list_rules(format_name))
     if explain:
         sys.exit(_explain(explain))
+    if emit_policy:
+        sys.exit(policy.emit_policy(emit_policy, policy_action, config_path, runtime))
     if print_config_schema:
         click.echo(json.dumps(schema(), indent=2))
         sys.exit(EXIT_CLEAN)
