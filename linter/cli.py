@@ -40,8 +40,7 @@ from mountlint.edits import Applicability
 from mountlint.engine import FileResult, lint_source
 from mountlint.findings import Finding, Suppression
 from mountlint.fixes import FixOutcome, WriteRefused, fix_text, is_applicable, write_atomically
-from mountlint import policy
-from mountlint.policy import POLICY_ACTIONS, POLICY_FORMATS
+from mountlint.policy import POLICY_ACTIONS, POLICY_FORMATS, print_policy
 from mountlint.printable import printable
 from mountlint.registry import all_rules, did_you_mean, find_rule
 from mountlint.report import FORMATS, ReportOptions, RunOutcome, render
@@ -1242,7 +1241,7 @@ def command(
     if explain:
         sys.exit(_explain(explain))
     if emit_policy:
-        sys.exit(policy.emit_policy(emit_policy, policy_action, config_path, runtime))
+        sys.exit(print_policy(emit_policy, policy_action, config_path, runtime))
     if print_config_schema:
         click.echo(json.dumps(schema(), indent=2))
         sys.exit(EXIT_CLEAN)

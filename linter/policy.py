@@ -159,7 +159,7 @@ def _ancestors_regex(path: str) -> str:
 
 
 def _string_overlap_regex(path: str) -> str:
-    """Canonical spellings that are a string prefix of ``path`` or start with it (dockerd's test)."""
+    """Spellings of what is a string prefix of canonical ``path`` or starts with it (dockerd)."""
     parts = _parts(path)
     body = ""
     for index in range(len(parts) - 1, -1, -1):
@@ -190,7 +190,16 @@ def error_trees(settings: Settings) -> list[MountTree]:
 
 
 def _cel_string(text: str) -> str:
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    """A CEL string literal; control characters (from a configuration) as ``\\u`` escapes."""
+    out = []
+    for char in text:
+        if char in "\\'":
+            out.append("\\" + char)
+        elif not char.isprintable() or char in "\u2028\u2029":
+            out.append(f"\\u{ord(char):04x}" if ord(char) < 0x10000 else f"\\U{ord(char):08x}")
+        else:
+            out.append(char)
+    return "'" + "".join(out) + "'"
 
 
 def _guarded(root: str, keys: Iterable[str]) -> str:
@@ -231,7 +240,10 @@ def _fnmatch_regex(pattern: str) -> str:
             inner = pattern[index + 1 : end]
             negate = inner.startswith("!")
             inner = inner[1:] if negate else inner
-            out += "[" + ("^" if negate else "") + inner.replace("\\", "\\\\") + "]"
+            inner = inner.replace("\\", "\\\\").replace("[", "\\[")
+            if not negate and inner.startswith("^"):  # a literal '^' in fnmatch
+                inner = "\\" + inner
+            out += "[" + ("^" if negate else "") + inner + "]"
             index = end
         else:
             out += _escape(char)
@@ -298,12 +310,13 @@ def build_checks(settings: Settings) -> Checks:
             object_exceptions.append(condition)
 
     host = "v.hostPath"
+    file_types = ", ".join(map(_cel_string, sorted(FILE_TYPES)))
     path = f"{host}.path"
     path_tests = [
         f"has({host}.path)",
         f"{path}.startsWith('/')",
         f"!{path}.startsWith('//./')",  # a Windows device path
-        f"!(has({host}.type) && {host}.type in [{', '.join(map(_cel_string, sorted(FILE_TYPES)))}])",
+        f"!(has({host}.type) && {host}.type in [{file_types}])",
         f"!{path}.matches({_cel_string(exact_regex([*KNOWN_FILES, *settings.canonical_sockets]))})",
         f"!{path}.matches({_cel_string(_SOCKET_NAME)})",
         f"{path}.matches({_cel_string(pins_regex(error_trees(settings)))})",
@@ -494,7 +507,7 @@ def render_policy(format_name: str, settings: Settings, action: str) -> tuple[st
     return out.getvalue(), checks.notes
 
 
-def emit_policy(format_name: str, action: str, config: str | None, runtime: str | None) -> int:
+def print_policy(format_name: str, action: str, config: str | None, runtime: str | None) -> int:
     """``--emit-policy``: print the policy for the configuration in effect; the exit status."""
     flags = CommandLine(runtime=runtime)
     try:
