@@ -400,3 +400,22 @@ def test_readme_installs_the_policy_in_warn_first() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Admission policy", 1)[1].split("\n## ", 1)[0]
     assert section.index("--emit-policy vap") < section.index("--policy-action deny")
+
+
+def test_hostile_configuration_values_stay_inside_their_cel_strings(tmp_path: Path) -> None:
+    """Quotes, backslashes and line breaks in a configuration cannot change the expressions."""
+    config = tmp_path / ".mountlint.yaml"
+    config.write_text(
+        'runtime-roots: ["/opt/a\'b\\\\c\\n) || true || ("]\n'
+        'kubelet-root: "/data/k\'u\\u2028b"\n'
+        "exceptions:\n"
+        "  - rules: [ML101]\n"
+        "    reason: reviewed\n"
+        '    match: {labels: {"a\'b": "x\\\\\'"}, name: "[^a]\'"}\n',
+        encoding="utf-8",
+    )
+    settings_ = ConfigResolver(CommandLine(), tmp_path, config).default().settings
+    policy = Policy(settings_)
+    assert policy.refusal(_INCIDENT) is not None
+    assert policy.refusal(_with_path("/var/lib/docker2")) is None
+    assert policy.refusal(_with_path("/data/k'u\u2028b/pods")) is not None
