@@ -1241,7 +1241,8 @@ def command(
     if explain:
         sys.exit(_explain(explain))
     if emit_policy:
-        sys.exit(print_policy(emit_policy, policy_action, config_path, runtime))
+        flags = CommandLine(select=_split(select_), ignore=_split(ignore_), runtime=runtime)
+        sys.exit(print_policy(emit_policy, policy_action, config_path, flags))
     if print_config_schema:
         click.echo(json.dumps(schema(), indent=2))
         sys.exit(EXIT_CLEAN)

@@ -507,9 +507,8 @@ def render_policy(format_name: str, settings: Settings, action: str) -> tuple[st
     return out.getvalue(), checks.notes
 
 
-def print_policy(format_name: str, action: str, config: str | None, runtime: str | None) -> int:
+def print_policy(format_name: str, action: str, config: str | None, flags: CommandLine) -> int:
     """``--emit-policy``: print the policy for the configuration in effect; the exit status."""
-    flags = CommandLine(runtime=runtime)
     try:
         resolver = ConfigResolver(flags, Path.cwd(), Path(config) if config else None)
         text, notes = render_policy(format_name, resolver.default().settings, action)

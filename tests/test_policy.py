@@ -42,8 +42,10 @@ _ML101_ONLY = frozenset({"ML101"})
 class Policy:
     """A generated ValidatingAdmissionPolicy, compiled with cel-python."""
 
-    def __init__(self, settings: Settings) -> None:
-        text, _ = render_policy("vap", settings, "warn")
+    def __init__(self, settings: Settings, text: str | None = None) -> None:
+        """The policy for ``settings``, or the one in ``text`` (the command's output)."""
+        if text is None:
+            text, _ = render_policy("vap", settings, "warn")
         policy = next(YAML(typ="safe").load_all(text))
         spec = policy["spec"]
         environment = celpy.Environment()
@@ -358,12 +360,27 @@ def test_cli_notes_exceptions_it_cannot_express(tmp_path: Path) -> None:
     assert "kind: ValidatingAdmissionPolicyBinding" in result.stdout
 
 
-def test_cli_refuses_a_policy_without_ml101(tmp_path: Path) -> None:
-    (tmp_path / ".mountlint.yaml").write_text("ignore: [ML101]\n", encoding="utf-8")
-    result = run_mountlint("--emit-policy", "vap", cwd=tmp_path)
+@pytest.mark.parametrize(
+    ("config", "flags"),
+    [("ignore: [ML101]\n", ()), ("", ("--ignore", "ML1")), ("", ("--select", "ML201"))],
+)
+def test_cli_refuses_a_policy_without_ml101(
+    tmp_path: Path, config: str, flags: tuple[str, ...]
+) -> None:
+    (tmp_path / ".mountlint.yaml").write_text(config, encoding="utf-8")
+    result = run_mountlint("--emit-policy", "vap", *flags, cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip().startswith("error: ML101 is not selected")
     assert "Traceback" not in result.stderr
+
+
+def test_cli_runtime_flag_shapes_the_policy(tmp_path: Path) -> None:
+    """dockerd binds host '/' rslave itself, so with --runtime docker it pins nothing."""
+    default = run_mountlint("--emit-policy", "vap", cwd=tmp_path)
+    docker = run_mountlint("--emit-policy", "vap", "--runtime", "docker", cwd=tmp_path)
+    assert Policy(_settings(), default.stdout).refusal(_INCIDENT) is not None
+    assert Policy(_settings(), docker.stdout).refusal(_INCIDENT) is None
+    assert Policy(_settings(), docker.stdout).refusal(_with_path("/run/netns")) is not None
 
 
 @pytest.mark.parametrize("action", ["warn", "deny"])
