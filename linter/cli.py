@@ -13,8 +13,9 @@ from typing import TextIO
 
 import click
 
-from mountlint.config import schema
+from mountlint.config import CommandLine, schema
 from mountlint.fixes import is_applicable
+from mountlint.policy import POLICY_ACTIONS, POLICY_FORMATS, print_policy
 from mountlint.printable import printable
 from mountlint.registry import all_rules, did_you_mean, find_rule
 from mountlint.report import FORMATS, ReportOptions, RunOutcome, render
@@ -353,6 +354,18 @@ def _read_text(path: Path, max_size: int) -> str | None:
 )
 @click.option("--ignore", "ignore_", multiple=True, metavar="RULES", help="Do not run these rules.")
 @click.option(
+    "--emit-policy",
+    type=click.Choice(POLICY_FORMATS),
+    help="Print an admission policy that refuses what ML101 reports as error, and exit.",
+)
+@click.option(
+    "--policy-action",
+    type=click.Choice(POLICY_ACTIONS),
+    default="warn",
+    show_default=True,
+    help="What the policy does: warn and audit, or deny.",
+)
+@click.option(
     "--print-config-schema", is_flag=True, help="Print the configuration's JSON Schema and exit."
 )
 @click.option(
@@ -467,6 +480,8 @@ def command(
     config_path: str | None,
     select_: tuple[str, ...],
     ignore_: tuple[str, ...],
+    emit_policy: str | None,
+    policy_action: str,
     print_config_schema: bool,
     node_report: bool,
     holders: str | None,
@@ -497,6 +512,9 @@ def command(
         sys.exit(_list_rules(format_name))
     if explain:
         sys.exit(_explain(explain))
+    if emit_policy:
+        flags = CommandLine(select=_split(select_), ignore=_split(ignore_), runtime=runtime)
+        sys.exit(print_policy(emit_policy, policy_action, config_path, flags))
     if print_config_schema:
         click.echo(json.dumps(schema(), indent=2))
         sys.exit(EXIT_CLEAN)
