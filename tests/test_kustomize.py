@@ -513,3 +513,39 @@ def test_objects_renamed_beyond_recognition_are_matched_by_content_only_when_una
     fixed = run_mountlint("--select", "ML101", "--fix", "two", cwd=tmp_path)
     assert fixed.returncode == 1, fixed.stdout + fixed.stderr
     assert (tmp_path / "two" / "pods.yaml").read_bytes() == before
+
+
+def test_the_names_read_from_the_kustomizations_are_the_names_kustomize_builds(
+    tmp_path: Path,
+) -> None:
+    from mountlint.kustomize import Naming, read_inputs, run_build
+    from mountlint.yamlnodes import get_path, parse_stream, string_value
+
+    component = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
+    _write_files(
+        tmp_path,
+        {
+            "base/kustomization.yaml": "resources:\n- pod.yaml\nnamePrefix: base-\n",
+            "base/pod.yaml": ROOT_POD.format(name="agent"),
+            "one/kustomization.yaml": component + "namePrefix: one-\nnameSuffix: -one\n",
+            "two/kustomization.yaml": component + "namePrefix: two-\nnamespace: two\n",
+            "overlay/kustomization.yaml": "resources:\n- ../base\ncomponents:\n- ../one\n"
+            "- ../two\nnamePrefix: prod-\nnameSuffix: -v2\n",
+            "top/kustomization.yaml": "resources:\n- ../overlay\n- ../base\nnamespace: top\n",
+        },
+    )
+    namings = read_inputs(tmp_path / "top").namings[tmp_path / "base" / "pod.yaml"]
+    assert namings == {
+        Naming("prod-two-one-base-", "-one-v2", "top"),
+        Naming("base-", "", "top"),
+    }
+    build = run_build(tmp_path / "top", build_command() or [])
+    assert build.error is None
+    built = {
+        (
+            string_value(get_path(document.root, "metadata", "name")),
+            string_value(get_path(document.root, "metadata", "namespace")),
+        )
+        for document in parse_stream(build.rendered).documents
+    }
+    assert built == {(n.prefix + "agent" + n.suffix, n.namespace) for n in namings}
