@@ -155,7 +155,7 @@ class Inputs:
     files: set[Path] = field(default_factory=set)
     patches: list[Path] = field(default_factory=list)
     kustomizations: list[Path] = field(default_factory=list)
-    #: for each resource file, the namings of the paths by which the build includes it
+    #: for each resource file (by real path), the namings of the paths that include it
     namings: dict[Path, set[Naming]] = field(default_factory=dict)
     #: for each patch file, the targets the kustomizations give it (None: no target)
     patch_targets: dict[Path, list[PatchTarget | None]] = field(default_factory=dict)
@@ -222,7 +222,8 @@ def _collect(
                 _collect(target, inputs, naming, seen, including, component=key == "components")
             elif target.is_file():
                 inputs.files.add(target)
-                inputs.namings.setdefault(target, set()).add(naming)
+                real = Path(os.path.realpath(target))
+                inputs.namings.setdefault(real, set()).add(naming)
     for key in ("patches", "patchesJson6902", "patchesStrategicMerge", "replacements"):
         for item in items(get(root, key)):
             target = local(get(item, "path") if isinstance(item, MappingNode) else item)
@@ -279,7 +280,7 @@ def _patch_target(selector: Node | None) -> PatchTarget | None:
     if selector is None:
         return None
     name = string_value(get(selector, "name"))
-    if name is not None and not re.fullmatch(r"[\w.:-]+", name):
+    if name is not None and not re.fullmatch(r"[\w:-]+", name):
         name = None  # kustomize reads it as a regular expression
     return PatchTarget(string_value(get(selector, "kind")), name)
 
@@ -767,13 +768,11 @@ class BuildLinter:
         """
         if origin is not None:
             objects = self._objects(origin)
-            namings = build.inputs.namings.get(origin, set())
+            namings = build.inputs.namings.get(Path(os.path.realpath(origin)), set())
             named = [item for item in objects if _renamed(_identity(item[1]), namings, built)]
-            if not named:  # some kinds keep their names (kustomize does not prefix a Namespace)
-                unchanged = {Naming(namespace=naming.namespace) for naming in namings}
+            if not named:  # kustomize does not prefix a Namespace or a CustomResourceDefinition
+                unchanged = {Naming(namespace=naming.namespace) for naming in namings} or {Naming()}
                 named = [item for item in objects if _renamed(_identity(item[1]), unchanged, built)]
-            if len(named) > 1:
-                return self._matches(target, origin, named)
             found = self._matches(target, origin, named or objects)
             if found:
                 return found

@@ -534,7 +534,8 @@ def test_the_names_read_from_the_kustomizations_are_the_names_kustomize_builds(
             "top/kustomization.yaml": "resources:\n- ../overlay\n- ../base\nnamespace: top\n",
         },
     )
-    namings = read_inputs(tmp_path / "top").namings[tmp_path / "base" / "pod.yaml"]
+    pod = Path(os.path.realpath(tmp_path / "base" / "pod.yaml"))
+    namings = read_inputs(tmp_path / "top").namings[pod]
     assert namings == {
         Naming("prod-two-one-base-", "-one-v2", "top"),
         Naming("base-", "", "top"),
