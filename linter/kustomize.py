@@ -587,13 +587,13 @@ def _renamed_from(built: str, name: str, prefixes: set[str], suffixes: set[str])
     return False
 
 
-def _patches(
-    patch: Node, targets: list[PatchTarget | None], built: _Identity, inputs: Inputs
+def _may_patch(
+    patch: _Identity, targets: list[PatchTarget | None], built: _Identity, inputs: Inputs
 ) -> bool:
-    """Whether ``patch`` may apply to ``built``: by its kustomization's ``target``, or by the kind
+    """Whether a patch may apply to ``built``: by its kustomization's ``target``, or by the kind
     and name it names (the object's name before or after renaming, as kustomize accepts)."""
     for target in targets or [None]:
-        wanted = _identity(patch) if target is None else _Identity(target.kind, target.name, None)
+        wanted = patch if target is None else _Identity(target.kind, target.name, None)
         if wanted.kind is not None and wanted.kind != built.kind:
             continue
         if wanted.name is None or _renamed_from(
@@ -660,6 +660,8 @@ class BuildLinter:
         writable: Callable[[Path], bool] = _anywhere,
     ) -> None:
         self._files: dict[Path, _SourceFile | None] = {}
+        self._identified: dict[Path, list[tuple[Document, Node, _Identity]]] = {}
+        self._by_name: dict[Path, dict[str, list[tuple[Document, Node, _Identity]]]] = {}
         self._display = display
         self._excluded = excluded
         self._writable = writable
@@ -767,13 +769,12 @@ class BuildLinter:
         it and holds the node.
         """
         if origin is not None:
-            objects = self._objects(origin)
             namings = build.inputs.namings.get(Path(os.path.realpath(origin)), set())
-            named = [item for item in objects if _renamed(_identity(item[1]), namings, built)]
+            named = self._named(origin, namings, built)
             if not named:  # kustomize does not prefix a Namespace or a CustomResourceDefinition
                 unchanged = {Naming(namespace=naming.namespace) for naming in namings} or {Naming()}
-                named = [item for item in objects if _renamed(_identity(item[1]), unchanged, built)]
-            found = self._matches(target, origin, named or objects)
+                named = self._named(origin, unchanged, built)
+            found = self._matches(target, origin, named or self._objects(origin))
             if found:
                 return found
         places: list[_Place] = []
@@ -784,21 +785,49 @@ class BuildLinter:
             applying = [
                 item
                 for item in self._objects(path)
-                if _patches(item[1], targets, built, build.inputs)
+                if _may_patch(item[2], targets, built, build.inputs)
             ]
             places += self._matches(target, path, applying)
         return places
 
-    def _objects(self, path: Path) -> list[tuple[Document, Node]]:
-        source = self.source(path)
-        if source is None:
-            return []
-        return [(document, item) for document in source.documents for item in _objects(document)]
+    def _objects(self, path: Path) -> list[tuple[Document, Node, _Identity]]:
+        """The objects of a source file with their identities (computed once per file)."""
+        if path not in self._identified:
+            source = self.source(path)
+            documents = source.documents if source is not None else []
+            self._identified[path] = [
+                (document, item, _identity(item))
+                for document in documents
+                for item in _objects(document)
+            ]
+        return self._identified[path]
+
+    def _named(
+        self, path: Path, namings: Iterable[Naming], built: _Identity
+    ) -> list[tuple[Document, Node, _Identity]]:
+        """The objects of ``path`` that one of ``namings`` turns into ``built``."""
+        if path not in self._by_name:
+            by_name: dict[str, list[tuple[Document, Node, _Identity]]] = {}
+            for item in self._objects(path):
+                by_name.setdefault(item[2].name or "", []).append(item)
+            self._by_name[path] = by_name
+        name = built.name or ""
+        found = []
+        for naming in namings:
+            if len(name) < len(naming.prefix) + len(naming.suffix):
+                continue
+            written = name[len(naming.prefix) : len(name) - len(naming.suffix)]
+            for item in self._by_name[path].get(written, []):
+                if _renamed(item[2], [naming], built) and item not in found:
+                    found.append(item)
+        return found
 
     @staticmethod
-    def _matches(target: _Target, path: Path, objects: list[tuple[Document, Node]]) -> list[_Place]:
+    def _matches(
+        target: _Target, path: Path, objects: list[tuple[Document, Node, _Identity]]
+    ) -> list[_Place]:
         places = []
-        for document, item in objects:
+        for document, item, _ in objects:
             matched = _match(target, item)
             if matched is not None:
                 places.append(_Place(path, document, *matched))
