@@ -169,10 +169,26 @@ class Inputs:
 _MAX_INCLUSIONS = 2000
 
 
+@dataclass
+class _Walk:
+    """The kustomizations entered so far (with their naming), each file parsed once."""
+
+    seen: set[tuple[Path, Naming]] = field(default_factory=set)
+    parsed: dict[Path, Node | None] = field(default_factory=dict)
+
+    def settings(self, path: Path) -> Node | None:
+        """The top node of the kustomization file ``path`` (None if unreadable or empty)."""
+        if path not in self.parsed:
+            decoded = _read(path)
+            stream = parse_stream(decoded.text) if decoded else None
+            self.parsed[path] = stream.documents[0].root if stream and stream.documents else None
+        return self.parsed[path]
+
+
 def read_inputs(root: Path) -> Inputs:
     """Follow resources, components and patches from ``root`` (local paths only)."""
     inputs = Inputs()
-    _collect(_absolute(root), inputs, Naming(), set(), ())
+    _collect(_absolute(root), inputs, Naming(), _Walk(), ())
     return inputs
 
 
@@ -180,7 +196,7 @@ def _collect(
     directory: Path,
     inputs: Inputs,
     outer: Naming,
-    seen: set[tuple[Path, Naming]],
+    walk: _Walk,
     including: tuple[Path, ...],
     component: bool = False,
 ) -> None:
@@ -190,6 +206,7 @@ def _collect(
     two overlays), never when it includes itself. A component's settings apply to the
     kustomization that uses it, so they are part of ``outer`` already.
     """
+    seen = walk.seen
     if (directory, outer) in seen or directory in including or len(seen) >= _MAX_INCLUSIONS:
         return
     seen.add((directory, outer))
@@ -200,11 +217,9 @@ def _collect(
     inputs.files.add(path)
     if path not in inputs.kustomizations:
         inputs.kustomizations.append(path)
-    decoded = _read(path)
-    stream = parse_stream(decoded.text) if decoded else None
-    if not stream or not stream.documents:
+    root = walk.settings(path)
+    if root is None:
         return
-    root = stream.documents[0].root
 
     def local(value: Node | None) -> Path | None:
         text = string_value(value)
@@ -212,14 +227,14 @@ def _collect(
             return None
         return _absolute(directory / text)
 
-    naming = outer if component else outer.inside(*_own_naming(root, local, inputs))
+    naming = outer if component else outer.inside(*_own_naming(root, local, inputs, walk))
     for key in ("resources", "bases", "components", "crds"):
         for item in items(get(root, key)):
             target = local(item)
             if target is None:
                 continue
             if target.is_dir():
-                _collect(target, inputs, naming, seen, including, component=key == "components")
+                _collect(target, inputs, naming, walk, including, component=key == "components")
             elif target.is_file():
                 inputs.files.add(target)
                 real = Path(os.path.realpath(target))
@@ -244,7 +259,7 @@ def _collect(
 
 
 def _own_naming(
-    root: Node, local: Callable[[Node | None], Path | None], inputs: Inputs
+    root: Node, local: Callable[[Node | None], Path | None], inputs: Inputs, walk: _Walk
 ) -> tuple[str, str, str | None]:
     """The prefix, suffix and namespace a kustomization and its components give what it builds.
 
@@ -259,11 +274,9 @@ def _own_naming(
     for item in items(get(root, "components")):
         target = local(item)
         found = kustomization_file(target) if target is not None and target.is_dir() else None
-        decoded = _read(found) if found is not None else None
-        stream = parse_stream(decoded.text) if decoded is not None else None
-        if stream is None or not stream.documents:
+        settings = walk.settings(found) if found is not None else None
+        if settings is None:
             continue
-        settings = stream.documents[0].root
         component_prefix = string_value(get(settings, "namePrefix")) or ""
         component_suffix = string_value(get(settings, "nameSuffix")) or ""
         inputs.prefixes.add(component_prefix)
@@ -571,19 +584,25 @@ def _renamed(source: _Identity, namings: Iterable[Naming], built: _Identity) -> 
     )
 
 
+#: Names tried when undoing prefixes and suffixes (a hostile name and affixes would try them all)
+_MAX_RENAMINGS = 10_000
+
+
 def _renamed_from(built: str, name: str, prefixes: set[str], suffixes: set[str]) -> bool:
     """Whether ``built`` is ``name`` with some of the build's prefixes and suffixes added."""
-    pending, seen = [built], {built}
-    while pending:
-        current = pending.pop()
-        if current == name:
+    prefixes, suffixes = {p for p in prefixes if p}, {s for s in suffixes if s}
+    pending = [(0, len(built))]  # the part of ``built`` left, as a slice
+    seen = set(pending)
+    while pending and len(seen) < _MAX_RENAMINGS:
+        low, high = pending.pop()
+        if high - low == len(name) and built.startswith(name, low):
             return True
-        shorter = [current[len(p) :] for p in prefixes if p and current.startswith(p)]
-        shorter += [current[: -len(s)] for s in suffixes if s and current.endswith(s)]
-        for text in shorter:
-            if len(text) >= len(name) and text not in seen:
-                seen.add(text)
-                pending.append(text)
+        shorter = [(low + len(p), high) for p in prefixes if built.startswith(p, low, high)]
+        shorter += [(low, high - len(s)) for s in suffixes if built.endswith(s, low, high)]
+        for part in shorter:
+            if part[1] - part[0] >= len(name) and part not in seen:
+                seen.add(part)
+                pending.append(part)
     return False
 
 
