@@ -174,6 +174,7 @@ class _Walk:
     """The kustomizations entered so far (with their naming), each file parsed once."""
 
     seen: set[tuple[Path, Naming]] = field(default_factory=set)
+    entered: set[Path] = field(default_factory=set)
     parsed: dict[Path, Node | None] = field(default_factory=dict)
 
     def settings(self, path: Path) -> Node | None:
@@ -207,9 +208,12 @@ def _collect(
     kustomization that uses it, so they are part of ``outer`` already.
     """
     seen = walk.seen
-    if (directory, outer) in seen or directory in including or len(seen) >= _MAX_INCLUSIONS:
+    if (directory, outer) in seen or directory in including:
         return
+    if directory in walk.entered and len(seen) >= _MAX_INCLUSIONS:
+        return  # enough namings: each folder is still entered once, for the files it reads
     seen.add((directory, outer))
+    walk.entered.add(directory)
     including = (*including, directory)
     path = kustomization_file(directory)
     if path is None:

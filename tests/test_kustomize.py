@@ -550,3 +550,27 @@ def test_the_names_read_from_the_kustomizations_are_the_names_kustomize_builds(
         for document in parse_stream(build.rendered).documents
     }
     assert built == {(n.prefix + "agent" + n.suffix, n.namespace) for n in namings}
+
+
+def test_reading_what_a_build_reads_ends_on_cycles_diamonds_and_hostile_names(
+    tmp_path: Path,
+) -> None:
+    from mountlint.kustomize import _renamed_from, read_inputs
+
+    levels = 24  # every path through this diamond is another naming: 2**24 of them
+    files = {"cycle/a/kustomization.yaml": "resources:\n- ../b\n"}
+    files["cycle/b/kustomization.yaml"] = "resources:\n- ../a\n- pod.yaml\nnamePrefix: b-\n"
+    files["cycle/b/pod.yaml"] = ROOT_POD.format(name="agent")
+    for level in range(levels):
+        below = f"- ../{level + 1}l\n- ../{level + 1}r\n" if level + 1 < levels else "- pod.yaml\n"
+        for side in "lr":
+            files[f"diamond/{level}{side}/kustomization.yaml"] = (
+                f"resources:\n{below}namePrefix: {side}{level}-\n"
+            )
+    files[f"diamond/{levels - 1}l/pod.yaml"] = ROOT_POD.format(name="agent")
+    _write_files(tmp_path, files)
+    assert len(read_inputs(tmp_path / "cycle" / "a").kustomizations) == 2
+    diamond = read_inputs(tmp_path / "diamond" / "0l")
+    assert len(diamond.kustomizations) == 2 * levels - 1  # all but 0r
+    assert 0 < sum(len(namings) for namings in diamond.namings.values()) < 2**levels
+    assert not _renamed_from("a" * 100_000, "b", {"a", "aa"}, {"a"})
