@@ -5,10 +5,13 @@ is on PATH) through a temporary wrapper kustomization that only lists that folde
 ``buildMetadata: [originAnnotations]``, so the user's files are never touched to build. The
 ``config.kubernetes.io/origin`` annotation names each object's source file; it is read only from
 ``metadata.annotations`` (where kustomize overwrites it) and only when it names a file the
-kustomization itself reads, so a resource cannot redirect a fix elsewhere. A finding in the
-build output is then located in that file (or in a patch of the build) by matching the offending
-YAML node by content, since kustomize reorders keys and rewrites quoting; fixes are re-made on the
-source file's own text. What cannot be located is reported at the kustomization file.
+kustomization itself reads, so a resource cannot redirect a fix elsewhere. The built object is
+matched to its object in that file by kind, name and namespace, undoing the build's namePrefix,
+nameSuffix and namespace (by content only when no object there has its name, and only when one
+object holds the node), or else to a patch of the build that applies to it. The offending YAML node
+is then found in that object by content, since kustomize reorders keys and rewrites quoting; fixes
+are re-made on the source file's own text. What cannot be located, or only ambiguously, is reported
+at the kustomization file, with no fix written.
 """
 
 from __future__ import annotations
@@ -123,36 +126,104 @@ def _is_component(path: Path) -> bool:
 # --- what a build reads ----------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Naming:
+    """How a build renames the objects of a resource file: the ``namePrefix``, ``nameSuffix``
+    and ``namespace`` of the kustomizations (and their components) that include it, composed."""
+
+    prefix: str = ""
+    suffix: str = ""
+    namespace: str | None = None  #: the outermost ``namespace`` set, which kustomize applies last
+
+    def inside(self, prefix: str, suffix: str, namespace: str | None) -> Naming:
+        """The naming of a kustomization with these settings, included under this one."""
+        return Naming(self.prefix + prefix, suffix + self.suffix, self.namespace or namespace)
+
+
+@dataclass(frozen=True)
+class PatchTarget:
+    """The ``target`` a kustomization gives a patch (None: what the patch names)."""
+
+    kind: str | None = None
+    name: str | None = None
+
+
 @dataclass
 class Inputs:
-    """The files a kustomization reads, and which of them are patches."""
+    """The files a kustomization reads, which of them are patches, and how names change."""
 
     files: set[Path] = field(default_factory=set)
     patches: list[Path] = field(default_factory=list)
     kustomizations: list[Path] = field(default_factory=list)
+    #: for each resource file (by real path), the namings of the paths that include it
+    namings: dict[Path, set[Naming]] = field(default_factory=dict)
+    #: for each patch file, the targets the kustomizations give it (None: no target)
+    patch_targets: dict[Path, list[PatchTarget | None]] = field(default_factory=dict)
+    #: every ``namePrefix`` and ``nameSuffix`` in the build
+    prefixes: set[str] = field(default_factory=set)
+    suffixes: set[str] = field(default_factory=set)
+
+
+#: Paths through the kustomizations followed before giving up on recording more namings (a
+#: diamond of bases doubles them at each level); objects not covered are matched by content.
+_MAX_INCLUSIONS = 2000
+
+
+@dataclass
+class _Walk:
+    """The kustomizations entered so far (with their naming), each file parsed once."""
+
+    seen: set[tuple[Path, Naming]] = field(default_factory=set)
+    entered: set[Path] = field(default_factory=set)
+    parsed: dict[Path, Node | None] = field(default_factory=dict)
+
+    def settings(self, path: Path) -> Node | None:
+        """The top node of the kustomization file ``path`` (None if unreadable or empty)."""
+        if path not in self.parsed:
+            decoded = _read(path)
+            stream = parse_stream(decoded.text) if decoded else None
+            self.parsed[path] = stream.documents[0].root if stream and stream.documents else None
+        return self.parsed[path]
 
 
 def read_inputs(root: Path) -> Inputs:
     """Follow resources, components and patches from ``root`` (local paths only)."""
     inputs = Inputs()
-    _collect(_absolute(root), inputs, set())
+    _collect(_absolute(root), inputs, Naming(), _Walk(), ())
     return inputs
 
 
-def _collect(directory: Path, inputs: Inputs, seen: set[Path]) -> None:
-    if directory in seen:
+def _collect(
+    directory: Path,
+    inputs: Inputs,
+    outer: Naming,
+    walk: _Walk,
+    including: tuple[Path, ...],
+    component: bool = False,
+) -> None:
+    """Record what the kustomization in ``directory`` reads, included with naming ``outer``.
+
+    A folder is entered again when another path includes it with another naming (a base under
+    two overlays), never when it includes itself. A component's settings apply to the
+    kustomization that uses it, so they are part of ``outer`` already.
+    """
+    seen = walk.seen
+    if (directory, outer) in seen or directory in including:
         return
-    seen.add(directory)
+    if directory in walk.entered and len(seen) >= _MAX_INCLUSIONS:
+        return  # enough namings: each folder is still entered once, for the files it reads
+    seen.add((directory, outer))
+    walk.entered.add(directory)
+    including = (*including, directory)
     path = kustomization_file(directory)
     if path is None:
         return
     inputs.files.add(path)
-    inputs.kustomizations.append(path)
-    decoded = _read(path)
-    stream = parse_stream(decoded.text) if decoded else None
-    if not stream or not stream.documents:
+    if path not in inputs.kustomizations:
+        inputs.kustomizations.append(path)
+    root = walk.settings(path)
+    if root is None:
         return
-    root = stream.documents[0].root
 
     def local(value: Node | None) -> Path | None:
         text = string_value(value)
@@ -160,21 +231,27 @@ def _collect(directory: Path, inputs: Inputs, seen: set[Path]) -> None:
             return None
         return _absolute(directory / text)
 
+    naming = outer if component else outer.inside(*_own_naming(root, local, inputs, walk))
     for key in ("resources", "bases", "components", "crds"):
         for item in items(get(root, key)):
             target = local(item)
             if target is None:
                 continue
             if target.is_dir():
-                _collect(target, inputs, seen)
+                _collect(target, inputs, naming, walk, including, component=key == "components")
             elif target.is_file():
                 inputs.files.add(target)
+                real = Path(os.path.realpath(target))
+                inputs.namings.setdefault(real, set()).add(naming)
     for key in ("patches", "patchesJson6902", "patchesStrategicMerge", "replacements"):
         for item in items(get(root, key)):
             target = local(get(item, "path") if isinstance(item, MappingNode) else item)
             if target is not None and target.is_file():
                 inputs.files.add(target)
-                inputs.patches.append(target)
+                if target not in inputs.patches:
+                    inputs.patches.append(target)
+                selector = get(item, "target") if isinstance(item, MappingNode) else None
+                inputs.patch_targets.setdefault(target, []).append(_patch_target(selector))
     for key in ("configMapGenerator", "secretGenerator"):
         for generator in items(get(root, key)):
             for list_key in ("files", "envs"):
@@ -183,6 +260,46 @@ def _collect(directory: Path, inputs: Inputs, seen: set[Path]) -> None:
                     target = local(ScalarNode("tag:yaml.org,2002:str", text.split("=", 1)[-1]))
                     if target is not None and target.is_file():
                         inputs.files.add(target)
+
+
+def _own_naming(
+    root: Node, local: Callable[[Node | None], Path | None], inputs: Inputs, walk: _Walk
+) -> tuple[str, str, str | None]:
+    """The prefix, suffix and namespace a kustomization and its components give what it builds.
+
+    Components run after the kustomization's resources are gathered, in order, and the
+    kustomization's own settings after them.
+    """
+    own_prefix = string_value(get(root, "namePrefix")) or ""
+    own_suffix = string_value(get(root, "nameSuffix")) or ""
+    prefix, suffix, namespace = "", "", None
+    inputs.prefixes.add(own_prefix)
+    inputs.suffixes.add(own_suffix)
+    for item in items(get(root, "components")):
+        target = local(item)
+        found = kustomization_file(target) if target is not None and target.is_dir() else None
+        settings = walk.settings(found) if found is not None else None
+        if settings is None:
+            continue
+        component_prefix = string_value(get(settings, "namePrefix")) or ""
+        component_suffix = string_value(get(settings, "nameSuffix")) or ""
+        inputs.prefixes.add(component_prefix)
+        inputs.suffixes.add(component_suffix)
+        prefix = component_prefix + prefix
+        suffix += component_suffix
+        namespace = string_value(get(settings, "namespace")) or namespace
+    namespace = string_value(get(root, "namespace")) or namespace
+    return own_prefix + prefix, suffix + own_suffix, namespace
+
+
+def _patch_target(selector: Node | None) -> PatchTarget | None:
+    """A patch's ``target`` by kind and name; a name that is a pattern selects by content only."""
+    if selector is None:
+        return None
+    name = string_value(get(selector, "name"))
+    if name is not None and not re.fullmatch(r"[\w:-]+", name):
+        name = None  # kustomize reads it as a regular expression
+    return PatchTarget(string_value(get(selector, "kind")), name)
 
 
 def _read(path: Path) -> Decoded | None:
@@ -399,13 +516,13 @@ def _rendered_target(root: Node, location: Location) -> _Target | None:
     return None
 
 
-def _match(target: _Target, document: Document) -> tuple[MappingNode, Node] | None:
-    """The mapping in ``document`` that is ``target``'s source, and the node to report."""
+def _match(target: _Target, root: Node) -> tuple[MappingNode, Node] | None:
+    """The mapping under ``root`` that is ``target``'s source, and the node to report."""
     wanted = _pairs(target.mapping)
     identity = next((key for key in _IDENTITY_KEYS if key in wanted), None)
-    parents = _parents(document.root)
+    parents = _parents(root)
     best: list[tuple[tuple[int, int], MappingNode]] = []
-    for node in all_nodes(document.root):
+    for node in all_nodes(root):
         if not isinstance(node, MappingNode):
             continue
         pairs = _pairs(node)
@@ -432,6 +549,91 @@ def _match(target: _Target, document: Document) -> tuple[MappingNode, Node] | No
         if str(key.value) == target.key:
             return mapping, key if target.node_is_key else value
     return None
+
+
+@dataclass(frozen=True)
+class _Identity:
+    """What kustomize identifies an object by."""
+
+    kind: str | None
+    name: str | None
+    namespace: str | None
+
+
+def _identity(node: Node) -> _Identity:
+    return _Identity(
+        string_value(get(node, "kind")),
+        string_value(get_path(node, "metadata", "name")),
+        string_value(get_path(node, "metadata", "namespace")),
+    )
+
+
+def _objects(document: Document) -> list[Node]:
+    """The objects a source document holds: itself, or the items of a ``kind: List``."""
+    kind = string_value(get(document.root, "kind")) or ""
+    listed = get(document.root, "items")
+    if kind.endswith("List") and isinstance(listed, SequenceNode):
+        return list(listed.value)
+    return [document.root]
+
+
+def _renamed(source: _Identity, namings: Iterable[Naming], built: _Identity) -> bool:
+    """Whether one of ``namings`` turns the object written as ``source`` into ``built``."""
+    if source.kind != built.kind or source.name is None:
+        return False
+    return any(
+        naming.prefix + source.name + naming.suffix == built.name
+        and built.namespace in (source.namespace, naming.namespace)
+        for naming in namings
+    )
+
+
+#: Names tried when undoing prefixes and suffixes (a hostile name and affixes would try them all)
+_MAX_RENAMINGS = 10_000
+
+
+def _renamed_from(built: str, name: str, prefixes: set[str], suffixes: set[str]) -> bool:
+    """Whether ``built`` is ``name`` with some of the build's prefixes and suffixes added."""
+    prefixes, suffixes = {p for p in prefixes if p}, {s for s in suffixes if s}
+    pending = [(0, len(built))]  # the part of ``built`` left, as a slice
+    seen = set(pending)
+    while pending and len(seen) < _MAX_RENAMINGS:
+        low, high = pending.pop()
+        if high - low == len(name) and built.startswith(name, low):
+            return True
+        shorter = [(low + len(p), high) for p in prefixes if built.startswith(p, low, high)]
+        shorter += [(low, high - len(s)) for s in suffixes if built.endswith(s, low, high)]
+        for part in shorter:
+            if part[1] - part[0] >= len(name) and part not in seen:
+                seen.add(part)
+                pending.append(part)
+    return False
+
+
+def _may_patch(
+    patch: _Identity, targets: list[PatchTarget | None], built: _Identity, inputs: Inputs
+) -> bool:
+    """Whether a patch may apply to ``built``: by its kustomization's ``target``, or by the kind
+    and name it names (the object's name before or after renaming, as kustomize accepts)."""
+    for target in targets or [None]:
+        wanted = patch if target is None else _Identity(target.kind, target.name, None)
+        if wanted.kind is not None and wanted.kind != built.kind:
+            continue
+        if wanted.name is None or _renamed_from(
+            built.name or "", wanted.name, inputs.prefixes, inputs.suffixes
+        ):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a rendered node was written: the file, the document and the source mapping."""
+
+    path: Path
+    document: Document
+    mapping: MappingNode
+    node: Node
 
 
 def _transplant(
@@ -481,6 +683,8 @@ class BuildLinter:
         writable: Callable[[Path], bool] = _anywhere,
     ) -> None:
         self._files: dict[Path, _SourceFile | None] = {}
+        self._identified: dict[Path, list[tuple[Document, Node, _Identity]]] = {}
+        self._by_name: dict[Path, dict[str, list[tuple[Document, Node, _Identity]]]] = {}
         self._display = display
         self._excluded = excluded
         self._writable = writable
@@ -542,18 +746,29 @@ class BuildLinter:
             Location(display, 1, 1, 1, 1, 0, 0),
             f"kustomize build of this folder renders it at output line {finding.location.line}",
         )
+        note = "the source of this node was not found"
+        fix: Fix | None = None
         if index is not None:
             target = _rendered_target(documents[index].root, finding.location)
             origin = origins[index]
-            candidates = [path for path in [origin, *build.inputs.patches] if path is not None]
             if target is not None:
-                for path in dict.fromkeys(candidates):
-                    located = self._locate(finding, target, path, build.rendered)
-                    if located is not None:
-                        if self._excluded(path):
-                            return None
-                        located = self._withhold_fix_outside(located, path)
-                        return replace(located, related=(*located.related, rendered_at))
+                places = self._places(target, _identity(documents[index].root), origin, build)
+                if len(places) == 1:
+                    [place] = places
+                    if self._excluded(place.path):
+                        return None
+                    located = self._locate(finding, target, place, build.rendered)
+                    located = self._withhold_fix_outside(located, place.path)
+                    return replace(located, related=(*located.related, rendered_at))
+                if places:
+                    files = sorted({self._display(place.path) for place in places})
+                    note = f"several objects in {', '.join(files)} could be its source"
+                    if finding.fix is not None:
+                        fix = Fix(
+                            f"{finding.fix.description} (edit the source by hand)",
+                            Applicability.DISPLAY_ONLY,
+                            (),
+                        )
             if origin is not None and self._excluded(origin):
                 return None  # an object from an excluded file
         where = Location(display, 1, 1, 1, 1, 0, 0)
@@ -561,10 +776,85 @@ class BuildLinter:
             finding,
             location=where,
             message=f"{finding.message} (in the output of kustomize build, line "
-            f"{finding.location.line}; the source of this node was not found)",
-            fix=None,
+            f"{finding.location.line}; {note})",
+            fix=fix,
             related=(rendered_at,),
         )
+
+    def _places(
+        self, target: _Target, built: _Identity, origin: Path | None, build: Build
+    ) -> list[_Place]:
+        """Where the node of ``target`` in the object ``built`` was written; several if unsure.
+
+        The object is found in its origin file by kind, name and namespace, with the build's
+        renaming undone; by content only when no object there has its name, and only if one
+        object has the node. A node that is not in the object comes from a patch that applies to
+        it and holds the node.
+        """
+        if origin is not None:
+            namings = build.inputs.namings.get(Path(os.path.realpath(origin)), set())
+            named = self._named(origin, namings, built)
+            if not named:  # kustomize does not prefix a Namespace or a CustomResourceDefinition
+                unchanged = {Naming(namespace=naming.namespace) for naming in namings} or {Naming()}
+                named = self._named(origin, unchanged, built)
+            found = self._matches(target, origin, named or self._objects(origin))
+            if found:
+                return found
+        places: list[_Place] = []
+        for path in build.inputs.patches:
+            if path == origin:
+                continue
+            targets = build.inputs.patch_targets.get(path, [])
+            applying = [
+                item
+                for item in self._objects(path)
+                if _may_patch(item[2], targets, built, build.inputs)
+            ]
+            places += self._matches(target, path, applying)
+        return places
+
+    def _objects(self, path: Path) -> list[tuple[Document, Node, _Identity]]:
+        """The objects of a source file with their identities (computed once per file)."""
+        if path not in self._identified:
+            source = self.source(path)
+            documents = source.documents if source is not None else []
+            self._identified[path] = [
+                (document, item, _identity(item))
+                for document in documents
+                for item in _objects(document)
+            ]
+        return self._identified[path]
+
+    def _named(
+        self, path: Path, namings: Iterable[Naming], built: _Identity
+    ) -> list[tuple[Document, Node, _Identity]]:
+        """The objects of ``path`` that one of ``namings`` turns into ``built``."""
+        if path not in self._by_name:
+            by_name: dict[str, list[tuple[Document, Node, _Identity]]] = {}
+            for item in self._objects(path):
+                by_name.setdefault(item[2].name or "", []).append(item)
+            self._by_name[path] = by_name
+        name = built.name or ""
+        found = []
+        for naming in namings:
+            if len(name) < len(naming.prefix) + len(naming.suffix):
+                continue
+            written = name[len(naming.prefix) : len(name) - len(naming.suffix)]
+            for item in self._by_name[path].get(written, []):
+                if _renamed(item[2], [naming], built) and item not in found:
+                    found.append(item)
+        return found
+
+    @staticmethod
+    def _matches(
+        target: _Target, path: Path, objects: list[tuple[Document, Node, _Identity]]
+    ) -> list[_Place]:
+        places = []
+        for document, item, _ in objects:
+            matched = _match(target, item)
+            if matched is not None:
+                places.append(_Place(path, document, *matched))
+        return places
 
     def _withhold_fix_outside(self, finding: Finding, path: Path) -> Finding:
         """A fix of a file that is not writable is only shown; the file goes into ``outside``."""
@@ -574,36 +864,28 @@ class BuildLinter:
         self.outside.setdefault(path, set()).add(fix.applicability)
         return replace(finding, fix=fix.as_display_only("outside the paths given"))
 
-    def _locate(
-        self, finding: Finding, target: _Target, path: Path, rendered: str
-    ) -> Finding | None:
-        source = self.source(path)
-        if source is None:
-            return None
-        for document in source.documents:
-            matched = _match(target, document)
-            if matched is None:
-                continue
-            mapping, node = matched
-            fix = finding.fix
-            if fix is not None and fix.edits:
-                builder = EditBuilder(source.decoded.text, document.shared)
-                moved = _transplant(fix, rendered, target, mapping, builder)
-                fix = moved or Fix(
-                    f"{fix.description} (edit {source.display} by hand)",
-                    Applicability.DISPLAY_ONLY,
-                    (),
-                )
-            end = content_end(node)
-            return replace(
-                finding,
-                location=locate(source.decoded.text, source.display, node)
-                if end is not None
-                else finding.location,
-                fix=fix,
-                related=(),
+    def _locate(self, finding: Finding, target: _Target, place: _Place, rendered: str) -> Finding:
+        """``finding`` at ``place``, its fix re-made on the source file's text."""
+        source = self.source(place.path)
+        assert source is not None  # the place was found in it
+        fix = finding.fix
+        if fix is not None and fix.edits:
+            builder = EditBuilder(source.decoded.text, place.document.shared)
+            moved = _transplant(fix, rendered, target, place.mapping, builder)
+            fix = moved or Fix(
+                f"{fix.description} (edit {source.display} by hand)",
+                Applicability.DISPLAY_ONLY,
+                (),
             )
-        return None
+        end = content_end(place.node)
+        return replace(
+            finding,
+            location=locate(source.decoded.text, source.display, place.node)
+            if end is not None
+            else finding.location,
+            fix=fix,
+            related=(),
+        )
 
 
 # --- a whole run -----------------------------------------------------------------------------
@@ -669,7 +951,9 @@ def lint_roots(
                 finding.rule.code,
                 finding.message,
             )
-            deployed_by.setdefault(key, []).append(display(root))
+            builders = deployed_by.setdefault(key, [])
+            if display(root) not in builders:  # a patch applied to several objects of one build
+                builders.append(display(root))
             first.setdefault(key, finding)
     for key, finding in first.items():
         builders = deployed_by[key]

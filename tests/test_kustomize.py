@@ -393,3 +393,184 @@ def test_unreachable_remote_resource_is_named(tmp_path: Path) -> None:
     assert f"kustomize build failed: resource {remote}: " in line
     assert "nonexistent.invalid" in line.split(f"resource {remote}: ", 1)[1]
     assert "exit status" not in line
+
+
+MOUNT_PROPAGATION = "          mountPropagation: HostToContainer\n"
+
+
+def _pods(names: list[str]) -> str:
+    return "---\n".join(ROOT_POD.format(name=name) for name in names)
+
+
+def _fixed_pods(names: list[str]) -> str:
+    """The pods with the fix that --fix makes to each of them."""
+    fixed = ROOT_POD.replace("readOnly: true\n", "readOnly: true\n" + MOUNT_PROPAGATION, 1)
+    return "---\n".join(fixed.format(name=name) for name in names)
+
+
+#: more pods than --fix has fix-and-rebuild rounds, so each round must fix every pod
+PODS = [f"agent-{number}" for number in range(8)]
+
+
+@pytest.mark.parametrize(
+    ("files", "named"),
+    [
+        ({"app/kustomization.yaml": "resources:\n- pods.yaml\n"}, ["app"]),
+        ({"app/kustomization.yaml": "resources:\n- pods.yaml\nnamePrefix: prod-\n"}, ["app"]),
+        (
+            {
+                "app/kustomization.yaml": "resources:\n- pods.yaml\nnamePrefix: base-\n",
+                "overlay/kustomization.yaml": (
+                    "resources:\n- ../app\nnamePrefix: prod-\nnameSuffix: -v2\nnamespace: prod\n"
+                ),
+            },
+            ["overlay", "app"],
+        ),
+    ],
+    ids=["plain", "name-prefix", "overlay-renames"],
+)
+def test_objects_differing_only_by_name_are_each_reported_and_fixed_at_their_own(
+    tmp_path: Path, files: dict[str, str], named: list[str]
+) -> None:
+    _write_files(tmp_path, {**files, "app/pods.yaml": _pods(PODS)})
+    pods = tmp_path / "app" / "pods.yaml"
+    report = _report("--select", "ML101", named[0], cwd=tmp_path)
+    assert [(f["location"]["path"], f["location"]["line"]) for f in report["findings"]] == [
+        ("app/pods.yaml", 10 + 17 * number) for number in range(len(PODS))
+    ]
+    assert not any("deployed by" in f["message"] for f in report["findings"])
+    kustomizations = {path: path.read_bytes() for path in tmp_path.rglob("kustomization.yaml")}
+    fixed = run_mountlint("--select", "ML101", "--fix", *named, cwd=tmp_path)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert f"{len(PODS)} fixed, 0 remaining" in fixed.stdout
+    assert pods.read_text() == _fixed_pods(PODS)
+    assert {path: path.read_bytes() for path in kustomizations} == kustomizations
+
+
+def test_patches_differing_only_by_name_are_each_reported_at_their_own(tmp_path: Path) -> None:
+    plain = ROOT_POD.split("      volumeMounts:")[0]
+    patch = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n" + "".join(
+        ROOT_POD.splitlines(keepends=True)[4:]
+    )
+    names = ["agent-0", "agent-1", "agent-2"]
+    _write_files(
+        tmp_path,
+        {
+            "app/pods.yaml": "---\n".join(plain.format(name=name) for name in names),
+            "app/kustomization.yaml": "resources:\n- pods.yaml\nnamePrefix: prod-\npatches:\n"
+            + "".join(f"- path: {name}.yaml\n" for name in names),
+            **{f"app/{name}.yaml": patch.format(name=name) for name in names},
+        },
+    )
+    report = _report("--select", "ML101", "app", cwd=tmp_path)
+    assert sorted(f["location"]["path"] for f in report["findings"]) == [
+        f"app/{name}.yaml" for name in names
+    ]
+    fixed = run_mountlint("--select", "ML101", "--fix", "app", cwd=tmp_path)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    for name in names:
+        assert (tmp_path / "app" / f"{name}.yaml").read_text().count("mountPropagation") == 1
+
+
+RENAMING_TRANSFORMER = textwrap.dedent(
+    """\
+    apiVersion: builtin
+    kind: PrefixSuffixTransformer
+    metadata:
+      name: renamer
+    prefix: renamed-
+    fieldSpecs:
+      - path: metadata/name
+    """
+)
+
+
+def test_objects_renamed_beyond_recognition_are_matched_by_content_only_when_unambiguous(
+    tmp_path: Path,
+) -> None:
+    kustomization = "resources:\n- pods.yaml\ntransformers:\n- renamer.yaml\n"
+    _write_files(
+        tmp_path,
+        {
+            "one/kustomization.yaml": kustomization,
+            "one/renamer.yaml": RENAMING_TRANSFORMER,
+            "one/pods.yaml": _pods(["agent"]),
+            "two/kustomization.yaml": kustomization,
+            "two/renamer.yaml": RENAMING_TRANSFORMER,
+            "two/pods.yaml": _pods(["agent-0", "agent-1"]),
+        },
+    )
+    [one] = _report("--select", "ML101", "one", cwd=tmp_path)["findings"]
+    assert (one["location"]["path"], one["location"]["line"]) == ("one/pods.yaml", 10)
+    two = _report("--select", "ML101", "two", cwd=tmp_path)["findings"]
+    assert [(f["location"]["path"], f["location"]["line"]) for f in two] == [
+        ("two/kustomization.yaml", 1),
+        ("two/kustomization.yaml", 1),
+    ]
+    assert all("several objects in two/pods.yaml could be its source" in f["message"] for f in two)
+    assert all(f["fix"]["applicability"] == "display-only" for f in two)
+    before = (tmp_path / "two" / "pods.yaml").read_bytes()
+    fixed = run_mountlint("--select", "ML101", "--fix", "two", cwd=tmp_path)
+    assert fixed.returncode == 1, fixed.stdout + fixed.stderr
+    assert (tmp_path / "two" / "pods.yaml").read_bytes() == before
+
+
+def test_the_names_read_from_the_kustomizations_are_the_names_kustomize_builds(
+    tmp_path: Path,
+) -> None:
+    from mountlint.kustomize import Naming, read_inputs, run_build
+    from mountlint.yamlnodes import get_path, parse_stream, string_value
+
+    component = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
+    _write_files(
+        tmp_path,
+        {
+            "base/kustomization.yaml": "resources:\n- pod.yaml\nnamePrefix: base-\n",
+            "base/pod.yaml": ROOT_POD.format(name="agent"),
+            "one/kustomization.yaml": component + "namePrefix: one-\nnameSuffix: -one\n",
+            "two/kustomization.yaml": component + "namePrefix: two-\nnamespace: two\n",
+            "overlay/kustomization.yaml": "resources:\n- ../base\ncomponents:\n- ../one\n"
+            "- ../two\nnamePrefix: prod-\nnameSuffix: -v2\n",
+            "top/kustomization.yaml": "resources:\n- ../overlay\n- ../base\nnamespace: top\n",
+        },
+    )
+    pod = Path(os.path.realpath(tmp_path / "base" / "pod.yaml"))
+    namings = read_inputs(tmp_path / "top").namings[pod]
+    assert namings == {
+        Naming("prod-two-one-base-", "-one-v2", "top"),
+        Naming("base-", "", "top"),
+    }
+    build = run_build(tmp_path / "top", build_command() or [])
+    assert build.error is None
+    built = {
+        (
+            string_value(get_path(document.root, "metadata", "name")),
+            string_value(get_path(document.root, "metadata", "namespace")),
+        )
+        for document in parse_stream(build.rendered).documents
+    }
+    assert built == {(n.prefix + "agent" + n.suffix, n.namespace) for n in namings}
+
+
+def test_reading_what_a_build_reads_ends_on_cycles_diamonds_and_hostile_names(
+    tmp_path: Path,
+) -> None:
+    from mountlint.kustomize import _renamed_from, read_inputs
+
+    levels = 24  # every path through this diamond is another naming: 2**24 of them
+    files = {"cycle/a/kustomization.yaml": "resources:\n- ../b\n"}
+    files["cycle/b/kustomization.yaml"] = "resources:\n- ../a\n- pod.yaml\nnamePrefix: b-\n"
+    files["cycle/b/pod.yaml"] = ROOT_POD.format(name="agent")
+    for level in range(levels):
+        below = f"- ../{level + 1}l\n- ../{level + 1}r\n" if level + 1 < levels else "- pod.yaml\n"
+        for side in "lr":
+            files[f"diamond/{level}{side}/kustomization.yaml"] = (
+                f"resources:\n{below}namePrefix: {side}{level}-\n"
+            )
+    files[f"diamond/{levels - 1}l/pod.yaml"] = ROOT_POD.format(name="agent")
+    _write_files(tmp_path, files)
+    assert len(read_inputs(tmp_path / "cycle" / "a").kustomizations) == 2
+    diamond = read_inputs(tmp_path / "diamond" / "0l")
+    assert len(diamond.kustomizations) == 2 * levels - 1  # all but 0r
+    assert 0 < sum(len(namings) for namings in diamond.namings.values()) < 2**levels
+    assert not _renamed_from("a" * 100_000, "b", {"a", "aa"}, {"a"})
