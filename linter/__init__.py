@@ -4,21 +4,66 @@ The names in ``__all__`` are the public API (see docs/api.md); every module and 
 name is private and may change in any release.
 """
 
-from mountlint.api import (
-    Config,
-    ConfigurationError,
-    Finding,
-    KubernetesObject,
-    Problem,
-    Report,
-    fix_text,
-    lint_paths,
-    lint_text,
-    load_config,
-)
-from mountlint.edits import Applicability, Edit, Fix
-from mountlint.rule import Severity
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from mountlint.version import __version__
+
+if TYPE_CHECKING:
+    from mountlint.api import (
+        Config,
+        ConfigurationError,
+        Finding,
+        KubernetesObject,
+        Problem,
+        Report,
+        fix_text,
+        lint_paths,
+        lint_text,
+        load_config,
+    )
+    from mountlint.edits import Applicability, Edit, Fix
+    from mountlint.rule import Severity
+
+#: Where each public name lives. They are imported when first used, so that running the command
+#: line (which imports this package first) does not pay for the whole API at start-up.
+_HOMES = {
+    "Applicability": "mountlint.edits",
+    "Edit": "mountlint.edits",
+    "Fix": "mountlint.edits",
+    "Severity": "mountlint.rule",
+    **dict.fromkeys(
+        (
+            "Config",
+            "ConfigurationError",
+            "Finding",
+            "KubernetesObject",
+            "Problem",
+            "Report",
+            "fix_text",
+            "lint_paths",
+            "lint_text",
+            "load_config",
+        ),
+        "mountlint.api",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'mountlint' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "Applicability",
