@@ -37,6 +37,7 @@ __all__ = [
     "ScalarNode",
     "SequenceNode",
     "SyntaxProblem",
+    "duplicate_keys",
     "parse_stream",
 ]
 
@@ -447,6 +448,88 @@ def _shared_nodes(root: Node) -> frozenset[int]:
         closure.add(id(node))
         pending.extend(_children(node))
     return frozenset(closure)
+
+
+#: An anchor (``&name``) where a node can start: at a line start or after a space or flow indicator.
+_ANCHOR = re.compile(r"(?:^|[ \t\[{,])&[^ \t\r\n\[\]{},]", re.MULTILINE)
+
+
+def duplicate_keys(root: Node, text: str) -> list[SyntaxProblem]:
+    """A problem at each mapping key that repeats an earlier key of the same mapping.
+
+    kubectl (go-yaml v3 under kustomize) compares scalar keys by their text, whatever the
+    quoting or tag: ``"1"`` repeats ``1`` and ``'a'`` repeats ``a``, while ``1`` and ``01`` do not;
+    two ``<<`` merge keys are duplicates too. The top-level object's ``metadata.annotations`` is
+    not checked (see ``_object_metadata``). A document with an anchor in it is skipped (``text``
+    is the whole stream): kustomize expands anchors and merge keys first and then accepts some
+    duplicates, so reporting them could call a file broken that kubectl reads. The walk is
+    iterative and visits each node object once.
+    """
+    start, end = int(root.start_mark.index), int(root.end_mark.index)
+    problems: list[SyntaxProblem] = []
+    metadata = _object_metadata(root)
+    metadata_ids = {id(node) for node in metadata}
+    seen = {id(value) for node in metadata for key, value in node.value if _is_annotations(key)}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            pairs = node.value
+            stack.extend(value for _, value in pairs)
+            if id(node) in metadata_ids:
+                pairs = [(key, value) for key, value in pairs if not _is_annotations(key)]
+            if len(pairs) > 1:
+                problems.extend(_repeated_keys(pairs))
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+    if problems and _ANCHOR.search(text, start, end):
+        return []
+    problems.sort(key=lambda problem: problem.offset)
+    return problems
+
+
+def _object_metadata(root: Node) -> list[MappingNode]:
+    """The ``metadata`` mappings of a top-level object.
+
+    kustomize rewrites their ``annotations`` before it checks keys, so a duplicate there, or a
+    second ``annotations`` key, is read (the last one wins).
+    """
+    if not isinstance(root, MappingNode):
+        return []
+    return [
+        value
+        for key, value in root.value
+        if isinstance(key, ScalarNode) and key.value == "metadata" and isinstance(value, MappingNode)
+    ]
+
+
+def _is_annotations(key: Node) -> bool:
+    return isinstance(key, ScalarNode) and key.value == "annotations"
+
+
+def _repeated_keys(pairs: list[tuple[Node, Node]]) -> list[SyntaxProblem]:
+    keys = [key.value for key, _ in pairs if isinstance(key, ScalarNode)]
+    if len(set(keys)) == len(keys):
+        return []
+    first: dict[str, Node] = {}
+    problems = []
+    for key, _ in pairs:
+        if not isinstance(key, ScalarNode):
+            continue
+        earlier = first.setdefault(key.value, key)
+        if earlier is not key:
+            mark = key.start_mark
+            name = json.dumps(_shortened(str(key.value)), ensure_ascii=False)
+            message = f"mapping key {name} is already defined at line {earlier.start_mark.line + 1}"
+            problems.append(SyntaxProblem(message, int(mark.line), int(mark.column), int(mark.index)))
+    return problems
+
+
+def _shortened(name: str, limit: int = 40) -> str:
+    return name if len(name) <= limit else name[: limit - 3] + "..."
 
 
 def _children(node: Node) -> Iterator[Node]:
