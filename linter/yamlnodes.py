@@ -502,7 +502,9 @@ def _object_metadata(root: Node) -> list[MappingNode]:
     return [
         value
         for key, value in root.value
-        if isinstance(key, ScalarNode) and key.value == "metadata" and isinstance(value, MappingNode)
+        if isinstance(key, ScalarNode)
+        and key.value == "metadata"
+        and isinstance(value, MappingNode)
     ]
 
 
@@ -511,20 +513,24 @@ def _is_annotations(key: Node) -> bool:
 
 
 def _repeated_keys(pairs: list[tuple[Node, Node]]) -> list[SyntaxProblem]:
+    """The repeats, in words that hold wherever the finding is mapped (no line of the first
+    one: in rendered Helm output that would be a line of the rendered stream)."""
     keys = [key.value for key, _ in pairs if isinstance(key, ScalarNode)]
     if len(set(keys)) == len(keys):
         return []
-    first: dict[str, Node] = {}
+    seen: set[str] = set()
     problems = []
     for key, _ in pairs:
         if not isinstance(key, ScalarNode):
             continue
-        earlier = first.setdefault(key.value, key)
-        if earlier is not key:
+        if key.value in seen:
             mark = key.start_mark
             name = json.dumps(_shortened(str(key.value)), ensure_ascii=False)
-            message = f"mapping key {name} is already defined at line {earlier.start_mark.line + 1}"
-            problems.append(SyntaxProblem(message, int(mark.line), int(mark.column), int(mark.index)))
+            message = f"mapping key {name} is already defined earlier in the same mapping"
+            problems.append(
+                SyntaxProblem(message, int(mark.line), int(mark.column), int(mark.index))
+            )
+        seen.add(key.value)
     return problems
 
 

@@ -121,9 +121,9 @@ def test_duplicate_keys_are_syntax_errors_and_the_document_is_still_linted(
     assert code == 1
     found = [(f["code"], f["location"]["line"], f["message"]) for f in findings]
     assert found == [
-        ("ML001", 3, 'Mapping key "name" is already defined at line 3'),
+        ("ML001", 3, 'Mapping key "name" is already defined earlier in the same mapping'),
         ("ML101", 9, found[1][2]),
-        ("ML001", 12, 'Mapping key "kind" is already defined at line 2'),
+        ("ML001", 12, 'Mapping key "kind" is already defined earlier in the same mapping'),
     ]
     assert findings[1]["fix"] is not None
 

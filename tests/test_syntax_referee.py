@@ -187,11 +187,15 @@ CASES += [
     Case("duplicate-key-top-level", _pod(metadata="  labels: {a: b}\n  labels: {c: d}\n"), False),
     Case(
         "duplicate-key-nested",
-        _pod(container="    resources:\n      limits: {cpu: 1}\n      requests: {cpu: 1, cpu: 2}\n"),
+        _pod(
+            container="    resources:\n      limits: {cpu: 1}\n      requests: {cpu: 1, cpu: 2}\n"
+        ),
         False,
     ),
     Case("duplicate-key-in-sequence", _pod(volumes="  - {name: host, name: host}\n"), False),
-    Case("duplicate-key-next-to-merge", _pod(metadata=_labels("<<: {x: y}", "a: b", "a: c")), False),
+    Case(
+        "duplicate-key-next-to-merge", _pod(metadata=_labels("<<: {x: y}", "a: b", "a: c")), False
+    ),
     Case("duplicate-key-merge-twice", _pod(metadata=_labels("<<: {x: y}", "<<: {c: d}")), False),
     # kustomize rewrites the object's annotations before it checks keys, not a template's
     Case("duplicate-key-in-annotations", _pod(metadata="  annotations: {a: b, a: c}\n"), True),
