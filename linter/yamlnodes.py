@@ -463,32 +463,52 @@ def duplicate_keys(root: Node, text: str) -> list[SyntaxProblem]:
     not checked (see ``_object_metadata``). A document with an anchor in it is skipped (``text``
     is the whole stream): kustomize expands anchors and merge keys first and then accepts some
     duplicates, so reporting them could call a file broken that kubectl reads. The walk is
-    iterative and visits each node object once.
+    iterative.
     """
     start, end = int(root.start_mark.index), int(root.end_mark.index)
-    problems: list[SyntaxProblem] = []
+    # Nodes are not marked as seen: only aliases share nodes, and a document with anchors is
+    # skipped. The budget bounds the walk through aliases (a node of a tree takes a character).
+    budget = 2 * (end - start) + 16
     metadata = _object_metadata(root)
+    skipped = {id(value) for node in metadata for key, value in node.value if _is_annotations(key)}
     metadata_ids = {id(node) for node in metadata}
-    seen = {id(value) for node in metadata for key, value in node.value if _is_annotations(key)}
+    problems: list[SyntaxProblem] = []
     stack = [root]
     while stack:
         node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
+        budget -= 1
+        if budget < 0:
+            return []  # aliases, so anchors
         if isinstance(node, MappingNode):
             pairs = node.value
-            stack.extend(value for _, value in pairs)
+            stack.extend([value for _, value in pairs if not isinstance(value, ScalarNode)])
             if id(node) in metadata_ids:
                 pairs = [(key, value) for key, value in pairs if not _is_annotations(key)]
-            if len(pairs) > 1:
+                stack = [value for value in stack if id(value) not in skipped]
+            if len(pairs) > 1 and not _distinct_keys(pairs):
                 problems.extend(_repeated_keys(pairs))
         elif isinstance(node, SequenceNode):
             stack.extend(node.value)
-    if problems and _ANCHOR.search(text, start, end):
+    if problems and _has_anchor(text, start):
         return []
     problems.sort(key=lambda problem: problem.offset)
     return problems
+
+
+def _has_anchor(text: str, start: int) -> bool:
+    """Whether the document that starts at ``start`` (or its ``---`` line) defines an anchor."""
+    begin = text.rfind("\n---", 0, start) + 1
+    end = _DOCUMENT_START.search(text, start)
+    return _ANCHOR.search(text, begin, end.start() if end else len(text)) is not None
+
+
+def _distinct_keys(pairs: list[tuple[Node, Node]]) -> bool:
+    """Whether every key differs from the others (the fast answer for most mappings)."""
+    keys = [key.value for key, _ in pairs]
+    try:
+        return len(set(keys)) == len(keys)
+    except TypeError:  # a collection as a key
+        return False
 
 
 def _object_metadata(root: Node) -> list[MappingNode]:
@@ -515,9 +535,6 @@ def _is_annotations(key: Node) -> bool:
 def _repeated_keys(pairs: list[tuple[Node, Node]]) -> list[SyntaxProblem]:
     """The repeats, in words that hold wherever the finding is mapped (no line of the first
     one: in rendered Helm output that would be a line of the rendered stream)."""
-    keys = [key.value for key, _ in pairs if isinstance(key, ScalarNode)]
-    if len(set(keys)) == len(keys):
-        return []
     seen: set[str] = set()
     problems = []
     for key, _ in pairs:
