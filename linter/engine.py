@@ -43,6 +43,7 @@ from mountlint.yamlnodes import (
     ParsedStream,
     ScalarNode,
     SyntaxProblem,
+    duplicate_keys,
     get_path,
     parse_stream,
 )
@@ -190,8 +191,14 @@ def analyze_text(
         findings.extend(
             _lint_document(document, workloads, text, path, settings, rules, annotations)
         )
-    if stream.problem is not None and settings.is_selected(_syntax_rule()):
-        findings.append(_syntax_from_problem(path, stream.problem))
+    if settings.is_selected(_syntax_rule()):
+        # kubectl rejects a document with a duplicate key, but the other findings and their
+        # fixes still hold for it: it is linted all the same
+        for document in stream.documents:
+            for duplicate in duplicate_keys(document.root, text):
+                findings.append(_syntax_from_problem(path, duplicate))
+        if stream.problem is not None:
+            findings.append(_syntax_from_problem(path, stream.problem))
     directives = find_directives(text, stream.documents, stream.problem)
     active: list[Finding] = findings
     suppressed: list[Finding] = []

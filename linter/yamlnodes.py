@@ -37,6 +37,7 @@ __all__ = [
     "ScalarNode",
     "SequenceNode",
     "SyntaxProblem",
+    "duplicate_keys",
     "parse_stream",
 ]
 
@@ -447,6 +448,111 @@ def _shared_nodes(root: Node) -> frozenset[int]:
         closure.add(id(node))
         pending.extend(_children(node))
     return frozenset(closure)
+
+
+#: An anchor (``&name``) where a node can start: at a line start or after a space or flow indicator.
+_ANCHOR = re.compile(r"(?:^|[ \t\[{,])&[^ \t\r\n\[\]{},]", re.MULTILINE)
+
+
+def duplicate_keys(root: Node, text: str) -> list[SyntaxProblem]:
+    """A problem at each mapping key that repeats an earlier key of the same mapping.
+
+    kubectl (go-yaml v3 under kustomize) compares scalar keys by their text, whatever the
+    quoting or tag: ``"1"`` repeats ``1`` and ``'a'`` repeats ``a``, while ``1`` and ``01`` do not;
+    two ``<<`` merge keys are duplicates too. The top-level object's ``metadata.annotations`` is
+    not checked (see ``_object_metadata``). A document with an anchor in it is skipped (``text``
+    is the whole stream): kustomize expands anchors and merge keys first and then accepts some
+    duplicates, so reporting them could call a file broken that kubectl reads. The walk is
+    iterative.
+    """
+    start, end = int(root.start_mark.index), int(root.end_mark.index)
+    # Nodes are not marked as seen: only aliases share nodes, and a document with anchors is
+    # skipped. The budget bounds the walk through aliases (a node of a tree takes a character).
+    budget = 2 * (end - start) + 16
+    metadata = _object_metadata(root)
+    skipped = {id(value) for node in metadata for key, value in node.value if _is_annotations(key)}
+    metadata_ids = {id(node) for node in metadata}
+    problems: list[SyntaxProblem] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        budget -= 1
+        if budget < 0:
+            return []  # aliases, so anchors
+        if isinstance(node, MappingNode):
+            pairs = node.value
+            stack.extend([value for _, value in pairs if not isinstance(value, ScalarNode)])
+            if id(node) in metadata_ids:
+                pairs = [(key, value) for key, value in pairs if not _is_annotations(key)]
+                stack = [value for value in stack if id(value) not in skipped]
+            if len(pairs) > 1 and not _distinct_keys(pairs):
+                problems.extend(_repeated_keys(pairs))
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+    if problems and _has_anchor(text, start):
+        return []
+    problems.sort(key=lambda problem: problem.offset)
+    return problems
+
+
+def _has_anchor(text: str, start: int) -> bool:
+    """Whether the document that starts at ``start`` (or its ``---`` line) defines an anchor."""
+    begin = text.rfind("\n---", 0, start) + 1
+    end = _DOCUMENT_START.search(text, start)
+    return _ANCHOR.search(text, begin, end.start() if end else len(text)) is not None
+
+
+def _distinct_keys(pairs: list[tuple[Node, Node]]) -> bool:
+    """Whether every key differs from the others (the fast answer for most mappings)."""
+    keys = [key.value for key, _ in pairs]
+    try:
+        return len(set(keys)) == len(keys)
+    except TypeError:  # a collection as a key
+        return False
+
+
+def _object_metadata(root: Node) -> list[MappingNode]:
+    """The ``metadata`` mappings of a top-level object.
+
+    kustomize rewrites their ``annotations`` before it checks keys, so a duplicate there, or a
+    second ``annotations`` key, is read (the last one wins).
+    """
+    if not isinstance(root, MappingNode):
+        return []
+    return [
+        value
+        for key, value in root.value
+        if isinstance(key, ScalarNode)
+        and key.value == "metadata"
+        and isinstance(value, MappingNode)
+    ]
+
+
+def _is_annotations(key: Node) -> bool:
+    return isinstance(key, ScalarNode) and key.value == "annotations"
+
+
+def _repeated_keys(pairs: list[tuple[Node, Node]]) -> list[SyntaxProblem]:
+    """The repeats, in words that hold wherever the finding is mapped (no line of the first
+    one: in rendered Helm output that would be a line of the rendered stream)."""
+    seen: set[str] = set()
+    problems = []
+    for key, _ in pairs:
+        if not isinstance(key, ScalarNode):
+            continue
+        if key.value in seen:
+            mark = key.start_mark
+            name = json.dumps(_shortened(str(key.value)), ensure_ascii=False)
+            message = f"mapping key {name} is already defined earlier in the same mapping"
+            problems.append(
+                SyntaxProblem(message, int(mark.line), int(mark.column), int(mark.index))
+            )
+        seen.add(key.value)
+    return problems
+
+
+def _shortened(name: str, limit: int = 40) -> str:
+    return name if len(name) <= limit else name[: limit - 3] + "..."
 
 
 def _children(node: Node) -> Iterator[Node]:

@@ -10,6 +10,13 @@ YAML is read as the spec (and kubectl) reads it: a document that the fast C pars
 libyaml that rejects `args: [--listen=0.0.0.0:9100]`) is parsed again by one that follows the
 spec, and only what both reject is reported.
 
+A mapping key that repeats an earlier key of the same mapping is reported at the repeat, as
+kubectl does: keys are compared by their text, so `"1"` repeats `1` (but `01` does not). kubectl
+never applies such a file, but the rest of the document is still linted, and the other findings
+and their fixes are reported with it. The object's own `metadata.annotations` (which kustomize
+rewrites before it checks keys) and documents with anchors (`&name`, which kustomize expands
+first, and then accepts some duplicates) are not checked for duplicates.
+
 Only files that could hold a finding are read at all: a file that mentions none of `hostPath`,
 `volumeMounts`, `mountPropagation` and `recursiveReadOnly` is skipped without parsing, so a broken
 file without volumes is not reported. Helm chart templates are Go templates, not YAML: they are

@@ -112,10 +112,20 @@ def test_wrong_types_everywhere(tmp_path: Path) -> None:
     assert "ML301" in codes  # mountPropagation: 42
 
 
-def test_duplicate_keys_do_not_crash(tmp_path: Path) -> None:
+def test_duplicate_keys_are_syntax_errors_and_the_document_is_still_linted(
+    tmp_path: Path,
+) -> None:
+    """kubectl rejects a duplicate key; the host mount is still reported, with its fix."""
     text = POD.replace("metadata: {name: p}", "metadata: {name: p, name: q}") + "kind: Pod\n"
-    code, _findings, _ = _lint(tmp_path, "dup.yaml", text.encode())
+    code, findings, _ = _lint(tmp_path, "dup.yaml", text.encode())
     assert code == 1
+    found = [(f["code"], f["location"]["line"], f["message"]) for f in findings]
+    assert found == [
+        ("ML001", 3, 'Mapping key "name" is already defined earlier in the same mapping'),
+        ("ML101", 9, found[1][2]),
+        ("ML001", 12, 'Mapping key "kind" is already defined earlier in the same mapping'),
+    ]
+    assert findings[1]["fix"] is not None
 
 
 def _limited(*args: str) -> subprocess.CompletedProcess[str]:

@@ -166,6 +166,77 @@ CASES = [
     Case("block-scalar-with-flow-text", _pod(args="\n    - |\n      a: b\n      [x:y]"), True),
 ]
 
+
+def _labels(*lines: str) -> str:
+    return "  labels:\n" + "".join(f"    {line}\n" for line in lines)
+
+
+CASES += [
+    # duplicate mapping keys: kustomize's reader (go-yaml v3) compares scalar keys by their text
+    Case("duplicate-key", _pod(metadata="  labels: {a: b, a: c}\n"), False),
+    Case("duplicate-key-block", _pod(metadata=_labels("a: b", "a: c")), False),
+    Case("duplicate-key-quoted-and-plain", _pod(metadata=_labels('"a": b', "a: c")), False),
+    Case("duplicate-key-single-quoted", _pod(metadata=_labels("'a': b", "a: c")), False),
+    Case("duplicate-key-int-and-string", _pod(metadata=_labels("1: b", '"1": c')), False),
+    Case("duplicate-key-bool-and-string", _pod(metadata=_labels("true: b", '"true": c')), False),
+    Case("duplicate-key-tagged", _pod(metadata=_labels("!!str a: b", "a: c")), False),
+    Case("duplicate-key-explicit", _pod(metadata=_labels("? a", ": b", "a: c")), False),
+    Case("duplicate-key-block-scalar", _pod(metadata=_labels("? |-", "  a", ": b", "a: c")), False),
+    Case("duplicate-key-three-times", _pod(metadata=_labels("a: b", "a: c", "a: d")), False),
+    Case("duplicate-key-empty", _pod(metadata=_labels('"": b', "'': c")), False),
+    Case("duplicate-key-top-level", _pod(metadata="  labels: {a: b}\n  labels: {c: d}\n"), False),
+    Case(
+        "duplicate-key-nested",
+        _pod(
+            container="    resources:\n      limits: {cpu: 1}\n      requests: {cpu: 1, cpu: 2}\n"
+        ),
+        False,
+    ),
+    Case("duplicate-key-in-sequence", _pod(volumes="  - {name: host, name: host}\n"), False),
+    Case(
+        "duplicate-key-next-to-merge", _pod(metadata=_labels("<<: {x: y}", "a: b", "a: c")), False
+    ),
+    Case("duplicate-key-merge-twice", _pod(metadata=_labels("<<: {x: y}", "<<: {c: d}")), False),
+    # kustomize rewrites the object's annotations before it checks keys, not a template's
+    Case("duplicate-key-in-annotations", _pod(metadata="  annotations: {a: b, a: c}\n"), True),
+    Case(
+        "duplicate-key-annotations-twice",
+        _pod(metadata="  annotations: {a: b}\n  annotations: {c: d}\n"),
+        True,
+    ),
+    Case(
+        "duplicate-key-in-template-annotations",
+        "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: d}\nspec:\n"
+        "  selector: {matchLabels: {a: b}}\n  template:\n    metadata:\n"
+        "      labels: {a: b}\n      annotations: {x: y, x: z}\n    spec:\n"
+        "      containers: [{name: c, image: b, volumeMounts: [{name: h, mountPath: /h}]}]\n"
+        "      volumes: [{name: h, hostPath: {path: /}}]\n",
+        False,
+    ),
+    Case("duplicate-key-case-differs", _pod(metadata=_labels("a: b", "A: c")), True),
+    Case("duplicate-key-in-other-mappings", _pod(metadata=_labels("a: b", "x: {a: c}")), True),
+    Case(
+        "duplicate-key-amp-in-string",
+        _pod(metadata='  annotations: {x: "&l"}\n' + _labels("a: b", "a: c")),
+        False,
+    ),
+    Case(
+        "duplicate-key-anchor-before",
+        _pod(metadata="  labels: &l {x: y}\n  annotations:\n    a: b\n    a: c\n"),
+        True,
+    ),
+    Case(
+        "duplicate-key-overrides-merge",
+        _pod(metadata="  labels: &l {a: b}\n  annotations:\n    <<: *l\n    a: c\n"),
+        True,
+    ),
+    Case(
+        "duplicate-key-with-merge-and-alias",
+        _pod(metadata="  labels: &l {a: b}\n  annotations:\n    <<: *l\n    a: c\n    a: d\n"),
+        True,
+    ),
+]
+
 JSON_POD = (
     '{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "NAME"}, "spec": {"containers": '
     '[{"name": "a", "image": "b", "args": ["c:d"], "volumeMounts": [{"name": "h", '
@@ -185,16 +256,26 @@ CASES += [
 
 # Known differences: mountlint and kubectl kustomize disagree on these.
 KNOWN_DIFFERENCES = {
-    # kubectl rejects duplicate keys when it converts a document, after reading it; mountlint
-    # takes the last one, as the API server does, and does not report them.
-    "duplicate-key": "duplicate keys are not reported as ML001",
+    # kustomize expands anchors before it checks keys, and then rejects some duplicates and not
+    # others; mountlint does not report duplicate keys in a document with an anchor.
+    "duplicate-key-anchor-after": "duplicate keys are not reported in documents with anchors",
+    "duplicate-key-in-anchored-mapping": "duplicate keys are not reported in documents with anchors",
     # kustomize reads the first document between two '---' lines and ignores the rest, even when
     # it is broken; kubectl apply rejects these.
     "json-object-then-broken": "text after the first document of a piece is read, not ignored",
     "document-end-then-broken": "text after the first document of a piece is read, not ignored",
 }
 CASES += [
-    Case("duplicate-key", _pod(metadata="  labels: {a: b, a: c}\n"), False),
+    Case(
+        "duplicate-key-anchor-after",
+        _pod(metadata="  labels:\n    a: b\n    a: c\n  annotations: {x: &l y}\n"),
+        False,
+    ),
+    Case(
+        "duplicate-key-in-anchored-mapping",
+        _pod(metadata="  labels: &l {a: b, a: c}\n  annotations: *l\n"),
+        False,
+    ),
     Case("json-object-then-broken", JSON_POD.replace("NAME", "a") + '\n{"a": \n', True),
     Case("document-end-then-broken", _pod() + "...\nfoo: [\n", True),
 ]

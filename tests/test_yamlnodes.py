@@ -14,6 +14,7 @@ from mountlint.yamlnodes import (
     ScalarNode,
     all_nodes,
     bool_value,
+    duplicate_keys,
     entries,
     get,
     is_flow_scalar,
@@ -193,3 +194,34 @@ def test_too_deep_for_the_pure_parser_is_refused_before_either_parser() -> None:
     assert problem is not None
     assert problem.message.startswith("nesting deeper than 256 levels")
     assert problem.column == len("hostPath: ") + 255  # 0-based: the 256th bracket
+
+
+def _duplicates(text: str, pure: bool = False) -> list[tuple[int, int, str]]:
+    stream = parse_stream(text, pure=pure)
+    assert stream.problem is None
+    return [
+        (problem.line, problem.column, problem.message)
+        for document in stream.documents
+        for problem in duplicate_keys(document.root, text)
+    ]
+
+
+@pytest.mark.parametrize("pure", [False, True])
+def test_duplicate_keys_are_found_at_the_repeat_in_every_document(pure: bool) -> None:
+    text = "a: 1\nb: {c: 1, 'c': 2}\n---\nx: &x 1\nx: 2\n---\n- {d: 1}\n- [{e: 1, e: 2}]\n"
+    assert _duplicates(text, pure) == [
+        (1, 10, 'mapping key "c" is already defined earlier in the same mapping'),
+        (7, 10, 'mapping key "e" is already defined earlier in the same mapping'),
+    ]
+
+
+def test_duplicate_keys_walk_deep_nesting_and_skip_alias_bombs() -> None:
+    deep = (
+        "a:\n" + "".join("  " * depth + "a:\n" for depth in range(1, 255)) + "  " * 255 + "b: 1\n"
+    )
+    assert _duplicates(deep + "  " * 255 + "b: 2\n") == [
+        (256, 510, 'mapping key "b" is already defined earlier in the same mapping')
+    ]
+    lines = ["a0: &a0 {k: 1, k: 2}"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 40)]
+    assert _duplicates("\n".join(lines) + "\n") == []
