@@ -130,6 +130,10 @@ class Inputs:
     files: set[Path] = field(default_factory=set)
     patches: list[Path] = field(default_factory=list)
     kustomizations: list[Path] = field(default_factory=list)
+    #: other files the build reads: transformer configurations, plugin configs, OpenAPI schemas
+    settings: set[Path] = field(default_factory=set)
+    #: parts whose content cannot be read ahead: remote, missing, unreadable, helm charts
+    opaque: list[str] = field(default_factory=list)
 
 
 def read_inputs(root: Path) -> Inputs:
@@ -139,24 +143,36 @@ def read_inputs(root: Path) -> Inputs:
     return inputs
 
 
+#: Kustomization fields whose output comes from outside the files it names (charts, fetched)
+_OPAQUE_FIELDS = ("helmCharts", "helmChartInflationGenerator", "helmGlobals")
+#: Kustomization fields that name files (or kustomizations) configuring transformers
+_SETTING_FIELDS = ("configurations", "generators", "transformers", "validators")
+
+
 def _collect(directory: Path, inputs: Inputs, seen: set[Path]) -> None:
     if directory in seen:
         return
     seen.add(directory)
     path = kustomization_file(directory)
     if path is None:
+        inputs.opaque.append(str(directory))
         return
     inputs.files.add(path)
     inputs.kustomizations.append(path)
     decoded = _read(path)
     stream = parse_stream(decoded.text) if decoded else None
     if not stream or not stream.documents:
+        if stream is None or stream.problem:
+            inputs.opaque.append(str(path))
         return
     root = stream.documents[0].root
+    inputs.opaque.extend(key for key in _OPAQUE_FIELDS if get(root, key) is not None)
 
     def local(value: Node | None) -> Path | None:
         text = string_value(value)
         if not text or "://" in text or text.startswith(("git@", "github.com/")):
+            if text:
+                inputs.opaque.append(text)
             return None
         return _absolute(directory / text)
 
@@ -169,6 +185,8 @@ def _collect(directory: Path, inputs: Inputs, seen: set[Path]) -> None:
                 _collect(target, inputs, seen)
             elif target.is_file():
                 inputs.files.add(target)
+            else:
+                inputs.opaque.append(str(target))
     for key in ("patches", "patchesJson6902", "patchesStrategicMerge", "replacements"):
         for item in items(get(root, key)):
             target = local(get(item, "path") if isinstance(item, MappingNode) else item)
@@ -183,6 +201,29 @@ def _collect(directory: Path, inputs: Inputs, seen: set[Path]) -> None:
                     target = local(ScalarNode("tag:yaml.org,2002:str", text.split("=", 1)[-1]))
                     if target is not None and target.is_file():
                         inputs.files.add(target)
+    _collect_settings(root, directory, inputs, seen)
+
+
+def _collect_settings(root: Node, directory: Path, inputs: Inputs, seen: set[Path]) -> None:
+    """Files that configure transformers and plugins: they can steer where fields are written."""
+    openapi = get(root, "openapi")
+    named = [get(openapi, "path")] if isinstance(openapi, MappingNode) else []
+    for key in _SETTING_FIELDS:
+        named.extend(items(get(root, key)))
+    for item in named:
+        text = string_value(item)
+        if text is None or "\n" in text:
+            continue  # an inline configuration, part of the kustomization's own text
+        if "://" in text or text.startswith(("git@", "github.com/")):
+            inputs.opaque.append(text)
+            continue
+        target = _absolute(directory / text)
+        if target.is_dir():
+            _collect(target, inputs, seen)
+        elif target.is_file():
+            inputs.settings.add(target)
+        else:
+            inputs.opaque.append(str(target))
 
 
 def _read(path: Path) -> Decoded | None:
@@ -191,6 +232,38 @@ def _read(path: Path) -> Decoded | None:
     except OSError:
         return None
     return decoded if isinstance(decoded, Decoded) else None
+
+
+# --- which builds can matter ----------------------------------------------------------------
+
+#: Escapes that can spell a word in YAML or JSON without its letters in a row: ``\u0050``,
+#: ``\x50``, and a backslash before a line break, which joins the lines of a quoted scalar.
+_HIDING_ESCAPE = re.compile(rb"\\(?:[xuU]|\r?\n)")
+
+
+def _may_hide_findings(path: Path) -> bool:
+    """Can ``path`` contribute a mount to a build's output? Unreadable files can."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return True
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True  # UTF-16 or UTF-32: escapes are not found in the bytes
+    return may_hold_findings(raw) or _HIDING_ESCAPE.search(raw) is not None
+
+
+def needs_build(root: Path) -> bool:
+    """Can building ``root`` produce a finding at all?
+
+    Only if some file of its closure (resources, bases, components, patches, generators' and
+    transformers' files, and the kustomizations themselves) mentions a mount, or if part of it
+    cannot be read ahead: remote, missing or unreadable parts, and helm charts. Reading the
+    kustomization files takes milliseconds; a build takes a fraction of a second.
+    """
+    inputs = read_inputs(root)
+    if inputs.opaque:
+        return True
+    return any(_may_hide_findings(path) for path in sorted(inputs.files | inputs.settings))
 
 
 # --- building --------------------------------------------------------------------------------
@@ -630,11 +703,13 @@ def lint_roots(
     jobs: int = 1,
     excluded: Callable[[Path], bool] = _nowhere,
     writable: Callable[[Path], bool] = _anywhere,
+    skip_inert: bool = True,
 ) -> KustomizeRun:
     """Build and lint each root; a base built by several roots reports each finding once.
 
     Findings in ``excluded`` files are not reported; files that are not ``writable`` get
-    display-only fixes (see :class:`BuildLinter`).
+    display-only fixes (see :class:`BuildLinter`). With ``skip_inert``, a root whose closure
+    cannot hold a finding (see :func:`needs_build`) is not built.
     """
     run = KustomizeRun(roots=roots)
     if not roots:
@@ -651,9 +726,14 @@ def lint_roots(
     first: dict[tuple[str, int, int, str, str], Finding] = {}
     from concurrent.futures import ThreadPoolExecutor
 
+    built = [root for root in roots if not skip_inert or needs_build(root)]
+    for root in roots:
+        if skip_inert and root not in built:
+            # nothing it deploys can hold a finding: its files count as linted through it
+            run.consumed.update(path.resolve() for path in read_inputs(root).files)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        builds = list(pool.map(lambda root: run_build(root, command, timeout), roots))
-    for root, build in zip(roots, builds, strict=True):
+        builds = list(pool.map(lambda root: run_build(root, command, timeout), built))
+    for root, build in zip(built, builds, strict=True):
         if build.error is not None:
             run.notices.append(
                 f"{display(build.kustomization)}: kustomize build failed: {build.error}; "
