@@ -565,6 +565,8 @@ def _lint_charts(
     A chart that cannot be rendered is one ML003 finding; a finding that several renders give
     is reported once; a template is diffed once, from the first render that changes it.
     """
+    if not charts:
+        return
     from mountlint.charts import (
         chart_file,
         helm_missing_message,
@@ -672,16 +674,15 @@ def _helm_input(options: Options, resolver: ConfigResolver) -> _Input | None:
 
 def _kustomize(
     options: Options, resolver: ConfigResolver, outcome: RunOutcome, diffs: list[str]
-) -> KustomizeRun:
-    """Build every kustomization among the inputs; fix its sources; record what it consumed.
+) -> set[Path]:
+    """Build every kustomization among the inputs; fix its sources; return what it consumed.
 
     Excluded sources are neither reported nor written; sources outside the paths given (a shared
     ``../base``) are reported, and named with the command that fixes them, but not written.
     """
-    from mountlint.kustomize import KustomizeRun, find_roots, lint_roots, plan_fixes
-
-    if options.no_kustomize:
-        return KustomizeRun()
+    if options.no_kustomize or not any(Path(path).is_dir() for path in options.paths):
+        return set()  # without importing the kustomize support
+    from mountlint.kustomize import find_roots, lint_roots, plan_fixes
 
     def excluded(path: Path) -> bool:
         resolved = resolver.for_file(path)
@@ -689,7 +690,7 @@ def _kustomize(
 
     roots = find_roots([Path(path) for path in options.paths if path != "-"], excluded)
     if not roots:
-        return KustomizeRun()
+        return set()
 
     def settings_for(kustomization: Path) -> Settings:
         # exceptions apply to the source files the findings are mapped to, not to the build
@@ -737,7 +738,7 @@ def _kustomize(
     outcome.findings.extend(kustomized.findings)
     outcome.checked.extend(sorted({display(path) for path in kustomized.consumed}))
     outcome.suppressed.extend(excepted)
-    return kustomized
+    return kustomized.consumed
 
 
 def _exit_code(outcome: RunOutcome, options: Options, fail_on: str) -> int:
@@ -767,9 +768,9 @@ def run(options: Options) -> int:
         fail_on = resolver.default().fail_on
         baseline = _baseline_file(options, resolver)
         entries = load_baseline(baseline) if baseline and not options.write_baseline else None
-        kustomized = _kustomize(options, resolver, outcome, diffs)
+        consumed = _kustomize(options, resolver, outcome, diffs)
         charts: list[Path] = []
-        inputs = _inputs(options, resolver, outcome, kustomized.consumed, charts)
+        inputs = _inputs(options, resolver, outcome, consumed, charts)
         helm_input = _helm_input(options, resolver)
     except (ConfigError, RunError, BaselineError) as error:
         _stderr(f"error: {error}")
