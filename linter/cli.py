@@ -7,7 +7,7 @@ import errno
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -346,11 +346,11 @@ def lint_input(item: _Input, max_size: int, keep_text: bool) -> FileResult | Inp
         return InputProblem(source.display, f"internal error: {internal_error_message(error)}")
     for finding in (*result.findings, *result.suppressed):
         finding.annotation = None
-    if not keep_text and not (
-        result.decoded is not None and HELM_SOURCE_MARK in result.decoded.text
-    ):
-        result.decoded = None
-        source.raw = b""
+    if not keep_text:
+        if result.decoded is None or HELM_SOURCE_MARK not in result.decoded.text:
+            result.decoded = None  # helm output keeps its text, to map findings to templates
+        if not source.from_stdin:
+            source.raw = b""
     return result
 
 
@@ -368,12 +368,41 @@ def _lint_all(inputs: list[_Input], options: Options) -> Iterator[FileResult | I
 
     from mountlint.pool import map_in_processes
 
+    all_rules()  # loaded once here, not in every worker
     context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     work = partial(lint_input, max_size=options.max_file_size, keep_text=keep_text)
-    chunk = max(1, min(64, len(inputs) // (jobs * 8)))
-    yield from map_in_processes(
-        work, inputs, jobs, chunk, context, _worker_died, initializer=_ignore_sigint
+    order = _largest_first(inputs)
+    chunk = max(1, min(8, len(inputs) // (jobs * 16)))
+    results = map_in_processes(
+        work, [inputs[index] for index in order], jobs, chunk, context, _worker_died, _ignore_sigint
     )
+    yield from _in_input_order(order, results)
+
+
+def _largest_first(inputs: list[_Input]) -> list[int]:
+    """Indexes of ``inputs``, largest file first, so that no worker ends on a large file alone."""
+
+    def size(index: int) -> int:
+        path = inputs[index].path
+        try:
+            return path.stat().st_size if path is not None else 0
+        except OSError:
+            return 0
+
+    return sorted(range(len(inputs)), key=size, reverse=True)
+
+
+def _in_input_order(
+    order: list[int], results: Iterable[FileResult | InputProblem]
+) -> Iterator[FileResult | InputProblem]:
+    """``results`` (of the inputs at ``order``) in the inputs' own order, each as soon as it can."""
+    waiting: dict[int, FileResult | InputProblem] = {}
+    following = 0
+    for index, result in zip(order, results, strict=True):
+        waiting[index] = result
+        while following in waiting:
+            yield waiting.pop(following)
+            following += 1
 
 
 def _ignore_sigint() -> None:
