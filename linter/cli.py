@@ -372,7 +372,7 @@ def _lint_all(inputs: list[_Input], options: Options) -> Iterator[FileResult | I
     context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     work = partial(lint_input, max_size=options.max_file_size, keep_text=keep_text)
     order = _largest_first(inputs)
-    chunk = max(1, min(8, len(inputs) // (jobs * 16)))
+    chunk = max(1, min(64, len(inputs) // (jobs * 16)))
     results = map_in_processes(
         work, [inputs[index] for index in order], jobs, chunk, context, _worker_died, _ignore_sigint
     )
