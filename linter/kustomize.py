@@ -161,9 +161,8 @@ def _collect(directory: Path, inputs: Inputs, seen: set[Path]) -> None:
     inputs.kustomizations.append(path)
     decoded = _read(path)
     stream = parse_stream(decoded.text) if decoded else None
-    if not stream or not stream.documents:
-        if stream is None or stream.problem:
-            inputs.opaque.append(str(path))
+    if not stream or not stream.documents or not isinstance(stream.documents[0].root, MappingNode):
+        inputs.opaque.append(str(path))  # kustomize says what is wrong with it
         return
     root = stream.documents[0].root
     inputs.opaque.extend(key for key in _OPAQUE_FIELDS if get(root, key) is not None)

@@ -66,6 +66,8 @@ def test_a_closure_without_mounts_is_not_built(tmp_path: Path) -> None:
         ("resources: [escaped.yaml]\n", {"escaped_yaml": '{"host\\u0050ath": {}}\n'}),
         ("resources: [escaped.yaml]\n", {"escaped_yaml": 'a: "host\\\n  Path"\n'}),
         ("resources: [cm.yaml\n", {}),  # a kustomization that does not parse
+        ("", {}),  # an empty kustomization: the build says so
+        ("- cm.yaml\n", {}),
     ],
 )
 def test_a_closure_that_may_hold_a_finding_is_built(
