@@ -32,7 +32,7 @@ from mountlint.edits import (
     content_end,
     select_non_overlapping,
 )
-from mountlint.engine import analyze_text
+from mountlint.engine import analyze_text, any_document_may_hold_findings
 from mountlint.findings import Finding, Location, RelatedLocation, locate
 from mountlint.settings import Settings
 from mountlint.sources import SKIPPED_DIRS, Decoded, FileStamp, decode, may_hold_findings
@@ -240,29 +240,47 @@ def _read(path: Path) -> Decoded | None:
 _HIDING_ESCAPE = re.compile(rb"\\(?:[xuU]|\r?\n)")
 
 
-def _may_hide_findings(path: Path) -> bool:
-    """Can ``path`` contribute a mount to a build's output? Unreadable files can."""
+def _may_hide_findings(path: Path, resource: bool) -> bool:
+    """Can ``path`` contribute a mount to a build's output? Unreadable files can.
+
+    In a ``resource`` file only documents count whose kind can embed a pod spec, as when
+    linting plain YAML; patches and kustomizations count whenever they mention a mount.
+    """
     try:
         raw = path.read_bytes()
     except OSError:
         return True
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return True  # UTF-16 or UTF-32: escapes are not found in the bytes
-    return may_hold_findings(raw) or _HIDING_ESCAPE.search(raw) is not None
+    if _HIDING_ESCAPE.search(raw) is not None:
+        return True
+    if not may_hold_findings(raw):
+        return False
+    if not resource:
+        return True
+    try:
+        return any_document_may_hold_findings(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return True
 
 
 def needs_build(root: Path) -> bool:
     """Can building ``root`` produce a finding at all?
 
     Only if some file of its closure (resources, bases, components, patches, generators' and
-    transformers' files, and the kustomizations themselves) mentions a mount, or if part of it
-    cannot be read ahead: remote, missing or unreadable parts, and helm charts. Reading the
+    transformers' files, and the kustomizations themselves) mentions a mount outside a
+    CustomResourceDefinition (or another kind without pod specs), or if part of it cannot be
+    read ahead: remote, missing or unreadable parts, and helm charts. Reading the
     kustomization files takes milliseconds; a build takes a fraction of a second.
     """
     inputs = read_inputs(root)
     if inputs.opaque:
         return True
-    return any(_may_hide_findings(path) for path in sorted(inputs.files | inputs.settings))
+    steering = {*inputs.patches, *inputs.kustomizations, *inputs.settings}
+    return any(
+        _may_hide_findings(path, resource=path not in steering)
+        for path in sorted(inputs.files | inputs.settings)
+    )
 
 
 # --- building --------------------------------------------------------------------------------

@@ -78,6 +78,34 @@ def test_a_closure_that_may_hold_a_finding_is_built(
     assert needs_build(overlay)
 
 
+CRD = textwrap.dedent(
+    """\
+    apiVersion: apiextensions.k8s.io/v1
+    kind: CustomResourceDefinition
+    metadata: {name: agents.example.com}
+    spec:
+      versions:
+        - name: v1
+          schema:
+            openAPIV3Schema:
+              properties:
+                volumeMounts: {type: array}
+                hostPath: {type: object}
+    """
+)
+
+
+def test_a_schema_that_names_mounts_is_not_built_unless_patched_with_one(tmp_path: Path) -> None:
+    crds = _kustomization(tmp_path / "crds", "resources: [crd.yaml]\n", crd_yaml=CRD)
+    assert not needs_build(crds)
+    (crds / "kustomization.yaml").write_text("resources: [crd.yaml]\npatches: [{path: p.yaml}]\n")
+    (crds / "p.yaml").write_text(CRD)  # a patch: what it says is merged wherever it lands
+    assert needs_build(crds)
+    (crds / "crd.yaml").write_text(CRD + "---\n" + MOUNTED)
+    (crds / "kustomization.yaml").write_text("resources: [crd.yaml]\n")
+    assert needs_build(crds)
+
+
 def test_an_unreadable_resource_means_a_build(tmp_path: Path) -> None:
     overlay = _kustomization(tmp_path / "overlay", "resources: [cm.yaml]\n", cm_yaml=PLAIN)
     (overlay / "cm.yaml").chmod(0)
