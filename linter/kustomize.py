@@ -161,10 +161,12 @@ def _collect(directory: Path, inputs: Inputs, seen: set[Path]) -> None:
     inputs.kustomizations.append(path)
     decoded = _read(path)
     stream = parse_stream(decoded.text) if decoded else None
-    if not stream or not stream.documents or not isinstance(stream.documents[0].root, MappingNode):
-        inputs.opaque.append(str(path))  # kustomize says what is wrong with it
+    root = stream.documents[0].root if stream and stream.documents else None
+    if not isinstance(root, MappingNode) or all(
+        str(key.value) in ("apiVersion", "kind") for key, _ in root.value
+    ):
+        inputs.opaque.append(str(path))  # empty, or not a mapping: kustomize says what is wrong
         return
-    root = stream.documents[0].root
     inputs.opaque.extend(key for key in _OPAQUE_FIELDS if get(root, key) is not None)
 
     def local(value: Node | None) -> Path | None:

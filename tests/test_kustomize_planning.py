@@ -68,6 +68,7 @@ def test_a_closure_without_mounts_is_not_built(tmp_path: Path) -> None:
         ("resources: [cm.yaml\n", {}),  # a kustomization that does not parse
         ("", {}),  # an empty kustomization: the build says so
         ("- cm.yaml\n", {}),
+        ("kind: Kustomization\n", {}),
     ],
 )
 def test_a_closure_that_may_hold_a_finding_is_built(
