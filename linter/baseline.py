@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from mountlint.findings import Finding
-from mountlint.report.sarif import FINGERPRINT_KEY, fingerprint, repository_root
 from mountlint.version import __version__
 
 BASELINE_VERSION = 1
@@ -83,10 +82,14 @@ def relative_path(path: str, root: Path) -> str:
 
 def baseline_root(baseline: Path) -> Path:
     """The repository holding the baseline file (the folder with ``.git``), else its folder."""
+    from mountlint.report.sarif import repository_root  # sarif-om only when a baseline is used
+
     return repository_root(baseline.absolute().parent)
 
 
 def entry_for(finding: Finding, root: Path, excerpts: _Excerpts) -> Entry:
+    from mountlint.report.sarif import fingerprint
+
     path = relative_path(finding.location.path, root)
     return Entry(
         fingerprint=fingerprint(finding, path),
@@ -124,6 +127,8 @@ class _Excerpts:
 
 def write_baseline(target: Path, findings: Iterable[Finding]) -> int:
     """Record ``findings`` in ``target`` (replaced atomically); returns how many."""
+    from mountlint.report.sarif import FINGERPRINT_KEY
+
     root = baseline_root(target)
     excerpts = _Excerpts()
     entries = sorted(
@@ -220,6 +225,8 @@ def match_baseline(
     Each entry accepts one finding. An entry counts as gone only when its file was within the
     paths linted (``covered``), so linting a few files does not report the rest as fixed.
     """
+    from mountlint.report.sarif import fingerprint
+
     by_fingerprint: dict[str, list[Entry]] = {}
     for entry in entries:
         by_fingerprint.setdefault(entry.fingerprint, []).append(entry)

@@ -270,6 +270,31 @@ def _toml_lines(text: str, values: dict[str, Any]) -> dict[ConfigPath, int]:
 
 
 def _validate(config: Config) -> None:
+    """Check ``config`` against the schema; a configuration that passed before is not rechecked.
+
+    Importing jsonschema costs more than linting a small file, so the values of each valid
+    configuration are remembered (by hash, with the schema and version) in the user cache.
+    """
+    from mountlint.usercache import fact_key, known, remember
+    from mountlint.version import __version__
+
+    try:
+        values = json.dumps(config.values, sort_keys=True)
+    except (TypeError, ValueError, RecursionError):
+        values = None
+    schema_text = resources.files("mountlint").joinpath("config.schema.json").read_text("utf-8")
+    key = fact_key(__version__, schema_text, values) if values is not None else None
+    if key is not None and known(_VALID_CONFIG, key):
+        return
+    _check_schema(config)
+    if key is not None:
+        remember(_VALID_CONFIG, key)
+
+
+_VALID_CONFIG = "valid-config"
+
+
+def _check_schema(config: Config) -> None:
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(schema())

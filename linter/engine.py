@@ -148,6 +148,13 @@ def relevant_documents(text: str) -> str:
     return "".join(pieces)
 
 
+def any_document_may_hold_findings(text: str) -> bool:
+    """Whether some document of ``text`` can hold a finding, by the test of
+    :func:`relevant_documents` (a stream of CustomResourceDefinitions cannot)."""
+    bounds = [0, *(match.start() for match in _DOCUMENT_START.finditer(text)), len(text)]
+    return any(_may_hold_findings(text[low:high]) for low, high in itertools.pairwise(bounds))
+
+
 def _may_hold_findings(chunk: str) -> bool:
     if not any(word in chunk for word in RELEVANT_WORDS):
         return False

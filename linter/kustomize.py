@@ -35,7 +35,7 @@ from mountlint.edits import (
     content_end,
     select_non_overlapping,
 )
-from mountlint.engine import analyze_text
+from mountlint.engine import analyze_text, any_document_may_hold_findings
 from mountlint.findings import Finding, Location, RelatedLocation, locate
 from mountlint.settings import Settings
 from mountlint.sources import SKIPPED_DIRS, Decoded, FileStamp, decode, may_hold_findings
@@ -162,6 +162,10 @@ class Inputs:
     #: every ``namePrefix`` and ``nameSuffix`` in the build
     prefixes: set[str] = field(default_factory=set)
     suffixes: set[str] = field(default_factory=set)
+    #: other files the build reads: transformer configurations, plugin configs, OpenAPI schemas
+    settings: set[Path] = field(default_factory=set)
+    #: parts whose content cannot be read ahead: remote, missing, unreadable, helm charts
+    opaque: list[str] = field(default_factory=list)
 
 
 #: Paths through the kustomizations followed before giving up on recording more namings (a
@@ -193,6 +197,12 @@ def read_inputs(root: Path) -> Inputs:
     return inputs
 
 
+#: Kustomization fields whose output comes from outside the files it names (charts, fetched)
+_OPAQUE_FIELDS = ("helmCharts", "helmChartInflationGenerator", "helmGlobals")
+#: Kustomization fields that name files (or kustomizations) configuring transformers
+_SETTING_FIELDS = ("configurations", "generators", "transformers", "validators")
+
+
 def _collect(
     directory: Path,
     inputs: Inputs,
@@ -217,17 +227,24 @@ def _collect(
     including = (*including, directory)
     path = kustomization_file(directory)
     if path is None:
+        inputs.opaque.append(str(directory))
         return
     inputs.files.add(path)
     if path not in inputs.kustomizations:
         inputs.kustomizations.append(path)
     root = walk.settings(path)
-    if root is None:
+    if not isinstance(root, MappingNode) or all(
+        str(key.value) in ("apiVersion", "kind") for key, _ in root.value
+    ):
+        inputs.opaque.append(str(path))  # empty, or not a mapping: kustomize says what is wrong
         return
+    inputs.opaque.extend(key for key in _OPAQUE_FIELDS if get(root, key) is not None)
 
     def local(value: Node | None) -> Path | None:
         text = string_value(value)
         if not text or "://" in text or text.startswith(("git@", "github.com/")):
+            if text:
+                inputs.opaque.append(text)
             return None
         return _absolute(directory / text)
 
@@ -243,6 +260,8 @@ def _collect(
                 inputs.files.add(target)
                 real = Path(os.path.realpath(target))
                 inputs.namings.setdefault(real, set()).add(naming)
+            else:
+                inputs.opaque.append(str(target))
     for key in ("patches", "patchesJson6902", "patchesStrategicMerge", "replacements"):
         for item in items(get(root, key)):
             target = local(get(item, "path") if isinstance(item, MappingNode) else item)
@@ -260,6 +279,31 @@ def _collect(
                     target = local(ScalarNode("tag:yaml.org,2002:str", text.split("=", 1)[-1]))
                     if target is not None and target.is_file():
                         inputs.files.add(target)
+    _collect_settings(root, directory, inputs, (naming, walk, including))
+
+
+def _collect_settings(
+    root: Node, directory: Path, inputs: Inputs, context: tuple[Naming, _Walk, tuple[Path, ...]]
+) -> None:
+    """Files that configure transformers and plugins: they can steer where fields are written."""
+    openapi = get(root, "openapi")
+    named = [get(openapi, "path")] if isinstance(openapi, MappingNode) else []
+    for key in _SETTING_FIELDS:
+        named.extend(items(get(root, key)))
+    for item in named:
+        text = string_value(item)
+        if text is None or "\n" in text:
+            continue  # an inline configuration, part of the kustomization's own text
+        if "://" in text or text.startswith(("git@", "github.com/")):
+            inputs.opaque.append(text)
+            continue
+        target = _absolute(directory / text)
+        if target.is_dir():
+            _collect(target, inputs, *context)
+        elif target.is_file():
+            inputs.settings.add(target)
+        else:
+            inputs.opaque.append(str(target))
 
 
 def _own_naming(
@@ -308,6 +352,56 @@ def _read(path: Path) -> Decoded | None:
     except OSError:
         return None
     return decoded if isinstance(decoded, Decoded) else None
+
+
+# --- which builds can matter ----------------------------------------------------------------
+
+#: Escapes that can spell a word in YAML or JSON without its letters in a row: ``\u0050``,
+#: ``\x50``, and a backslash before a line break, which joins the lines of a quoted scalar.
+_HIDING_ESCAPE = re.compile(rb"\\(?:[xuU]|\r?\n)")
+
+
+def _may_hide_findings(path: Path, resource: bool) -> bool:
+    """Can ``path`` contribute a mount to a build's output? Unreadable files can.
+
+    In a ``resource`` file only documents count whose kind can embed a pod spec, as when
+    linting plain YAML; patches and kustomizations count whenever they mention a mount.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return True
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True  # UTF-16 or UTF-32: escapes are not found in the bytes
+    if _HIDING_ESCAPE.search(raw) is not None:
+        return True
+    if not may_hold_findings(raw):
+        return False
+    if not resource:
+        return True
+    try:
+        return any_document_may_hold_findings(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return True
+
+
+def needs_build(root: Path) -> bool:
+    """Can building ``root`` produce a finding at all?
+
+    Only if some file of its closure (resources, bases, components, patches, generators' and
+    transformers' files, and the kustomizations themselves) mentions a mount outside a
+    CustomResourceDefinition (or another kind without pod specs), or if part of it cannot be
+    read ahead: remote, missing or unreadable parts, and helm charts. Reading the
+    kustomization files takes milliseconds; a build takes a fraction of a second.
+    """
+    inputs = read_inputs(root)
+    if inputs.opaque:
+        return True
+    steering = {*inputs.patches, *inputs.kustomizations, *inputs.settings}
+    return any(
+        _may_hide_findings(path, resource=path not in steering)
+        for path in sorted(inputs.files | inputs.settings)
+    )
 
 
 # --- building --------------------------------------------------------------------------------
@@ -912,11 +1006,13 @@ def lint_roots(
     jobs: int = 1,
     excluded: Callable[[Path], bool] = _nowhere,
     writable: Callable[[Path], bool] = _anywhere,
+    skip_inert: bool = True,
 ) -> KustomizeRun:
     """Build and lint each root; a base built by several roots reports each finding once.
 
     Findings in ``excluded`` files are not reported; files that are not ``writable`` get
-    display-only fixes (see :class:`BuildLinter`).
+    display-only fixes (see :class:`BuildLinter`). With ``skip_inert``, a root whose closure
+    cannot hold a finding (see :func:`needs_build`) is not built.
     """
     run = KustomizeRun(roots=roots)
     if not roots:
@@ -933,9 +1029,14 @@ def lint_roots(
     first: dict[tuple[str, int, int, str, str], Finding] = {}
     from concurrent.futures import ThreadPoolExecutor
 
+    built = [root for root in roots if not skip_inert or needs_build(root)]
+    for root in roots:
+        if skip_inert and root not in built:
+            # nothing it deploys can hold a finding: its files count as linted through it
+            run.consumed.update(path.resolve() for path in read_inputs(root).files)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        builds = list(pool.map(lambda root: run_build(root, command, timeout), roots))
-    for root, build in zip(roots, builds, strict=True):
+        builds = list(pool.map(lambda root: run_build(root, command, timeout), built))
+    for root, build in zip(built, builds, strict=True):
         if build.error is not None:
             run.notices.append(
                 f"{display(build.kustomization)}: kustomize build failed: {build.error}; "

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -277,11 +277,11 @@ def lint_input(item: _Input, max_size: int, keep_text: bool) -> FileResult | Inp
         return InputProblem(source.display, f"internal error: {internal_error_message(error)}")
     for finding in (*result.findings, *result.suppressed):
         finding.annotation = None
-    if not keep_text and not (
-        result.decoded is not None and HELM_SOURCE_MARK in result.decoded.text
-    ):
-        result.decoded = None
-        source.raw = b""
+    if not keep_text:
+        if result.decoded is None or HELM_SOURCE_MARK not in result.decoded.text:
+            result.decoded = None  # helm output keeps its text, to map findings to templates
+        if not source.from_stdin:
+            source.raw = b""
     return result
 
 
@@ -299,12 +299,41 @@ def _lint_all(inputs: list[_Input], options: Options) -> Iterator[FileResult | I
 
     from mountlint.pool import map_in_processes
 
+    all_rules()  # loaded once here, not in every worker
     context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     work = partial(lint_input, max_size=options.max_file_size, keep_text=keep_text)
-    chunk = max(1, min(64, len(inputs) // (jobs * 8)))
-    yield from map_in_processes(
-        work, inputs, jobs, chunk, context, _worker_died, initializer=_ignore_sigint
+    order = _largest_first(inputs)
+    chunk = max(1, min(64, len(inputs) // (jobs * 16)))
+    results = map_in_processes(
+        work, [inputs[index] for index in order], jobs, chunk, context, _worker_died, _ignore_sigint
     )
+    yield from _in_input_order(order, results)
+
+
+def _largest_first(inputs: list[_Input]) -> list[int]:
+    """Indexes of ``inputs``, largest file first, so that no worker ends on a large file alone."""
+
+    def size(index: int) -> int:
+        path = inputs[index].path
+        try:
+            return path.stat().st_size if path is not None else 0
+        except OSError:
+            return 0
+
+    return sorted(range(len(inputs)), key=size, reverse=True)
+
+
+def _in_input_order(
+    order: list[int], results: Iterable[FileResult | InputProblem]
+) -> Iterator[FileResult | InputProblem]:
+    """``results`` (of the inputs at ``order``) in the inputs' own order, each as soon as it can."""
+    waiting: dict[int, FileResult | InputProblem] = {}
+    following = 0
+    for index, result in zip(order, results, strict=True):
+        waiting[index] = result
+        while following in waiting:
+            yield waiting.pop(following)
+            following += 1
 
 
 def _ignore_sigint() -> None:
@@ -464,6 +493,8 @@ def _lint_charts(
     A chart that cannot be rendered is one ML003 finding; a finding that several renders give
     is reported once; a template is diffed once, from the first render that changes it.
     """
+    if not charts:
+        return
     from mountlint.charts import (
         chart_file,
         helm_missing_message,
@@ -571,16 +602,15 @@ def _helm_input(options: Options, resolver: ConfigResolver) -> _Input | None:
 
 def _kustomize(
     options: Options, resolver: ConfigResolver, outcome: RunOutcome, diffs: list[str]
-) -> KustomizeRun:
-    """Build every kustomization among the inputs; fix its sources; record what it consumed.
+) -> set[Path]:
+    """Build every kustomization among the inputs; fix its sources; return what it consumed.
 
     Excluded sources are neither reported nor written; sources outside the paths given (a shared
     ``../base``) are reported, and named with the command that fixes them, but not written.
     """
-    from mountlint.kustomize import KustomizeRun, find_roots, lint_roots, plan_fixes
-
-    if options.no_kustomize:
-        return KustomizeRun()
+    if options.no_kustomize or not any(Path(path).is_dir() for path in options.paths):
+        return set()  # without importing the kustomize support
+    from mountlint.kustomize import find_roots, lint_roots, plan_fixes
 
     def excluded(path: Path) -> bool:
         resolved = resolver.for_file(path)
@@ -588,7 +618,7 @@ def _kustomize(
 
     roots = find_roots([Path(path) for path in options.paths if path != "-"], excluded)
     if not roots:
-        return KustomizeRun()
+        return set()
 
     def settings_for(kustomization: Path) -> Settings:
         # exceptions apply to the source files the findings are mapped to, not to the build
@@ -636,7 +666,7 @@ def _kustomize(
     outcome.findings.extend(kustomized.findings)
     outcome.checked.extend(sorted({display(path) for path in kustomized.consumed}))
     outcome.suppressed.extend(excepted)
-    return kustomized
+    return kustomized.consumed
 
 
 def _exit_code(outcome: RunOutcome, options: Options, fail_on: str) -> int:
@@ -754,9 +784,9 @@ def execute(options: Options, progress: Progress | None = None) -> Run:
         fail_on = resolver.default().fail_on
         baseline = _baseline_file(options, resolver)
         entries = load_baseline(baseline) if baseline and not options.write_baseline else None
-        kustomized = _kustomize(options, resolver, outcome, diffs)
+        consumed = _kustomize(options, resolver, outcome, diffs)
         charts: list[Path] = []
-        inputs = _inputs(options, resolver, outcome, kustomized.consumed, charts)
+        inputs = _inputs(options, resolver, outcome, consumed, charts)
         helm_input = _helm_input(options, resolver)
     except (ConfigError, RunError, BaselineError) as error:
         result.error = error

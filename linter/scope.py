@@ -12,6 +12,7 @@ import os
 import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 
@@ -34,9 +35,14 @@ class WriteScope:
     def target(self, path: Path) -> Path | None:
         """The real file that writing ``path`` changes, if it lies inside the named paths."""
         real = _real(path)
-        if any(real == root or root in real.parents for root in self.roots):
+        if any(folder in self._roots for folder in (real, *real.parents)):
             return real
         return None
+
+    @cached_property
+    def _roots(self) -> frozenset[Path]:
+        """``roots`` as a set: checking many files against many named paths stays linear."""
+        return frozenset(self.roots)
 
     def allows(self, path: Path) -> bool:
         """Whether writing ``path`` (through any symlinks) stays inside the named paths."""

@@ -205,3 +205,21 @@ def test_helm_findings_of_a_template_rendered_many_times_cost_linear_time(
     small = _helm_remap_calls(tmp_path, 100)
     large = _helm_remap_calls(tmp_path, 800)
     assert large <= 10 * small, (small, large)
+
+
+def test_checking_the_write_scope_grows_linearly(tmp_path: Path) -> None:
+    """Every linted file is checked against every path given: that must not be quadratic."""
+    from mountlint.scope import WriteScope
+
+    def calls(count: int) -> int:
+        names = [f"dir{number}/sub/file.yaml" for number in range(count)]
+        scope = WriteScope.named(names, tmp_path)
+        profile = cProfile.Profile()
+        profile.enable()
+        assert all(scope.allows(tmp_path / name) for name in names)
+        profile.disable()
+        return int(pstats.Stats(profile).total_calls)  # type: ignore[attr-defined]
+
+    calls(10)
+    single, double = calls(300), calls(600)
+    assert 1.8 <= double / single <= 2.2, (single, double)

@@ -1,0 +1,76 @@
+"""Linting one small file imports only what it needs; a valid configuration is checked once."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from helpers import EXAMPLES, run_mountlint
+
+SMALL = EXAMPLES / "incident" / "rootfsmount.yaml"
+CONFIG = "runtime: containerd\nselect: [ML101]\n"
+
+
+def _imported(*args: str, cwd: Path, cache: Path) -> set[str]:
+    """Modules imported by a run, from ``python -X importtime`` (on stderr)."""
+    result = run_mountlint(
+        *args, cwd=cwd, env={"XDG_CACHE_HOME": str(cache), "PYTHONPROFILEIMPORTTIME": "1"}
+    )
+    assert "Traceback" not in result.stderr
+    return {
+        line.rsplit("|", 1)[1].strip()
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+
+
+def _project(tmp_path: Path, config: str = CONFIG) -> Path:
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy(SMALL, project / "pod.yaml")
+    (project / ".mountlint.yaml").write_text(config)
+    return project
+
+
+def test_one_small_file_needs_no_schema_sarif_helm_or_kustomize(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    cache = tmp_path / "cache"
+    first = _imported("--exit-zero", "pod.yaml", cwd=project, cache=cache)
+    assert "jsonschema" in first  # the configuration is new: it is validated
+    again = _imported("--exit-zero", "pod.yaml", cwd=project, cache=cache)
+    unneeded = {"jsonschema", "sarif_om", "mountlint.helm", "mountlint.charts", "attr"}
+    assert not again & unneeded
+    assert "mountlint.kustomize" not in again
+
+
+def test_sarif_still_imports_sarif_om(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    imported = _imported(
+        "--exit-zero", "--format", "sarif", "pod.yaml", cwd=project, cache=tmp_path / "cache"
+    )
+    assert "sarif_om" in imported
+
+
+def test_a_changed_configuration_is_validated_again(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    cache = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    assert run_mountlint("pod.yaml", cwd=project, env=cache).returncode == 1
+    (project / ".mountlint.yaml").write_text("runtime: containerd\nselect: [ML101]\nbogus: 1\n")
+    for _ in range(2):  # an invalid configuration is never remembered
+        result = run_mountlint("pod.yaml", cwd=project, env=cache)
+        assert result.returncode == 2
+        assert ".mountlint.yaml:3: bogus: unknown setting" in result.stderr
+
+
+def test_an_unusable_cache_folder_only_costs_time(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the cache folder would be")
+    for env in ({"XDG_CACHE_HOME": str(blocked)}, {"MOUNTLINT_NO_CACHE": "1"}):
+        for _ in range(2):
+            result = run_mountlint("pod.yaml", cwd=project, env=env)
+            assert result.returncode == 1, result.stderr
+            assert "Traceback" not in result.stderr
+    (project / ".mountlint.yaml").write_text("runtime: nonsense\n")
+    result = run_mountlint("pod.yaml", cwd=project, env={"XDG_CACHE_HOME": str(blocked)})
+    assert result.returncode == 2 and "runtime" in result.stderr
