@@ -170,16 +170,22 @@ class HelmMapping:
         """Each finding of this stream moved to its template (see the module docstring)."""
         return [self._remap(finding) for finding in findings]
 
-    def _remap(self, finding: Finding) -> Finding:
-        location = finding.location
+    def _placed(self, location: Location) -> tuple[RenderedDocument, _Template] | None:
+        """The rendered document at ``location`` (in this stream) and its template, if known."""
         if location.path != self.display:
-            return finding
+            return None
         document = self.document_at(location.offset)
         if document is None or document.template is None:
-            return finding
+            return None
         template = self._template(document)
-        if template is None:
+        return None if template is None else (document, template)
+
+    def _remap(self, finding: Finding) -> Finding:
+        location = finding.location
+        placed = self._placed(location)
+        if placed is None:
             return finding
+        document, template = placed
         target = self._find(document, template, location)
         elsewhere = None if target is not None else self._find_elsewhere(document, location)
         rendered_line = self._lines[location.line - 1] if location.line <= len(self._lines) else ""
@@ -215,14 +221,10 @@ class HelmMapping:
 
     def _remap_related(self, item: RelatedLocation) -> RelatedLocation:
         location = item.location
-        if location.path != self.display:
+        placed = self._placed(location)
+        if placed is None:
             return item
-        document = self.document_at(location.offset)
-        if document is None or document.template is None:
-            return item
-        template = self._template(document)
-        if template is None:
-            return item
+        document, template = placed
         target = self._find(document, template, location)
         return item if target is None else RelatedLocation(target, item.message)
 
