@@ -163,15 +163,18 @@ def _may_hold_findings(chunk: str) -> bool:
 
 
 def _blank(chunk: str) -> str:
-    """Spaces for everything but line breaks and the ``---`` marker."""
-    lines = chunk.split("\n")
-    out = []
-    for number, line in enumerate(lines):
-        if number == 0 and line.startswith("---"):
-            out.append(line)
-        else:
-            out.append(" " * len(line.rstrip("\r")) + ("\r" if line.endswith("\r") else ""))
-    return "\n".join(out)
+    """Spaces for everything but line breaks and the ``---`` marker line, so every line, column
+    and offset stays where it was (a ``\r`` ending a line is a line break too)."""
+    head = ""
+    if chunk.startswith("---"):
+        end = chunk.find("\n")
+        if end < 0:
+            return chunk
+        head, chunk = chunk[:end], chunk[end:]
+    return head + "\n".join(
+        " " * (len(line) - 1) + "\r" if line.endswith("\r") else " " * len(line)
+        for line in chunk.split("\n")
+    )
 
 
 def lint_text(text: str, path: str, settings: Settings) -> list[Finding]:
