@@ -1,13 +1,13 @@
 """Parse YAML into node trees that keep exact positions, and read them defensively.
 
 mountlint never constructs Python objects from YAML and never dumps YAML: composing to nodes gives
-every key and value its start and end mark, which is all that locations and fixes need. The C
-composer of ``ruamel.yaml.clib`` is used when it is installed, the pure-Python one otherwise.
+every key and value its start and end mark, which is all that locations and fixes need.
+``mountlint.composers`` composes with libyaml first.
 
-The C parser is an old libyaml that rejects some valid YAML (a plain scalar with ``:`` in a flow
-sequence, ``%YAML 1.2``). What it rejects is composed again, one document at a time, by the
-pure-Python parser, which follows the YAML spec: only what both reject is a syntax problem, so a
-problem means that kubectl would reject the stream too.
+libyaml rejects some valid YAML (a tab between a key and its value where it looks like
+indentation to it, a reused anchor name). What it rejects is composed again, one document at a
+time, by a pure-Python parser that follows the YAML spec: only what both reject is a syntax
+problem, so a problem means that kubectl would reject the stream too.
 """
 
 from __future__ import annotations
@@ -18,15 +18,13 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, StreamMark, YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from ruamel.yaml.resolver import VersionedResolver
-from ruamel.yaml.scanner import Scanner
+from yaml.error import Mark
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from mountlint.composers import compose_all, composer_errors, has_c_composer, marked_error_parts
 from mountlint.nesting import find_too_deep
 
 __all__ = [
@@ -82,101 +80,9 @@ class ParsedStream:
     problem: SyntaxProblem | None
 
 
-class _CachingResolver(VersionedResolver):
-    """YAML 1.2 tag resolution, cached by value: manifests repeat the same plain scalars.
-
-    ruamel.yaml resolves every plain scalar in Python, even under the C composer; the cache makes
-    composing large manifests about twice as fast. ``%YAML`` directives are not honoured (no
-    Kubernetes manifest uses them).
-    """
-
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        if kind is ScalarNode and implicit[0]:
-            return _plain_scalar_tag(value)
-        return super().resolve(kind, value, implicit)
-
-
-@lru_cache(maxsize=1)
-def _reference_resolver() -> VersionedResolver:
-    return VersionedResolver()
-
-
-@lru_cache(maxsize=65536)
-def _plain_scalar_tag(value: str) -> Any:
-    return _reference_resolver().resolve(ScalarNode, value, (True, False))
-
-
-class _SeparatingTabsScanner(Scanner):
-    """The pure-Python scanner, reading tabs between tokens as go-yaml and libyaml do.
-
-    ruamel.yaml's pure scanner takes a tab outside flow collections for indentation and rejects
-    it, even in ``key:<tab>value`` or before a trailing comment, which kubectl reads. Tabs stay
-    an error where they would indent: at the start of a line and after ``-`` or ``?``.
-    """
-
-    def scan_to_next_token(self) -> None:
-        reader = self.reader
-        if reader.index == 0 and reader.peek() == "\ufeff":
-            reader.forward()
-        while True:
-            while reader.peek() == " " or (reader.peek() == "\t" and self._tab_separates()):
-                reader.forward()
-            if reader.peek() == "#":
-                while reader.peek() not in "\0\r\n\x85\u2028\u2029":
-                    reader.forward()
-            if self.scan_line_break():
-                if not self.flow_level:
-                    self.allow_simple_key = True
-            else:
-                return
-
-    def scan_plain_spaces(self, indent: Any, start_mark: Any) -> Any:
-        """Whitespace inside a plain scalar (``a<tab>b`` is one scalar, as in go-yaml)."""
-        reader = self.reader
-        length = 0
-        while reader.peek(length) in " \t":
-            length += 1
-        run = reader.prefix(length)
-        if "\t" not in run:
-            return super().scan_plain_spaces(indent, start_mark)
-        reader.forward(length)
-        if reader.peek() in "\r\n\x85\u2028\u2029":
-            return super().scan_plain_spaces(indent, start_mark)
-        return [run]
-
-    def _tab_separates(self) -> bool:
-        if self.flow_level:
-            return True
-        buffer, pointer = self.reader.buffer, self.reader.pointer
-        before = buffer[buffer.rfind("\n", 0, pointer) + 1 : pointer].rstrip(" \t")
-        if not before.strip(" "):
-            return False  # a tab in the indentation
-        return not (before[-1] in "-?" and before[-2:-1] in ("", " ", "\t"))
-
-
-def _composer(pure: bool) -> YAML:
-    yaml = YAML(typ="safe", pure=pure)
-    yaml.Resolver = _CachingResolver
-    if pure:
-        yaml.Scanner = _SeparatingTabsScanner
-    yaml.allow_duplicate_keys = True
-    return yaml
-
-
-_YAML: dict[bool, YAML] = {}
-
-
-def _yaml(pure: bool) -> YAML:
-    try:
-        return _YAML[pure]
-    except KeyError:
-        yaml = _YAML[pure] = _composer(pure)
-        return yaml
-
-
 def uses_c_composer() -> bool:
-    """Whether the C composer from ``ruamel.yaml.clib`` is in use."""
-    return "CParser" in getattr(_yaml(False).Parser, "__name__", "")
+    """Whether a C parser composes first."""
+    return has_c_composer()
 
 
 def parse_stream(text: str, pure: bool = False, allow_directives: bool = False) -> ParsedStream:
@@ -224,14 +130,11 @@ def _compose(text: str, pure: bool, origin: _Origin = _START) -> ParsedStream:
     documents: list[Document] = []
     problem: SyntaxProblem | None = None
     try:
-        for index, root in enumerate(_yaml(pure).compose_all(text), start=origin.document):
+        for index, root in enumerate(compose_all(text, pure), start=origin.document):
             if root is not None:
                 documents.append(Document(root=root, index=index))
-    except MarkedYAMLError as error:
+    except composer_errors() as error:
         problem = _problem_from_error(error, text, origin)
-    except YAMLError as error:
-        message = str(error).strip() or type(error).__name__
-        problem = SyntaxProblem(message, origin.line, 0, origin.offset)
     except RecursionError:
         problem = SyntaxProblem("nesting is too deep to parse", origin.line, 0, origin.offset)
     if origin != _START:
@@ -240,17 +143,19 @@ def _compose(text: str, pure: bool, origin: _Origin = _START) -> ParsedStream:
     return ParsedStream(documents, problem)
 
 
-def _problem_from_error(
-    error: MarkedYAMLError, text: str, origin: _Origin = _START
-) -> SyntaxProblem:
-    mark = error.problem_mark or error.context_mark
-    message = str(error.problem or error.context or "invalid YAML").strip()
-    context_mark = error.context_mark
-    if error.context and error.problem:
+def _problem_from_error(error: Exception, text: str, origin: _Origin = _START) -> SyntaxProblem:
+    parts = marked_error_parts(error)
+    if parts is None:
+        message = str(error).strip() or type(error).__name__
+        return SyntaxProblem(message, origin.line, 0, origin.offset)
+    problem, problem_mark, context, context_mark = parts
+    mark = problem_mark or context_mark
+    message = str(problem or context or "invalid YAML").strip()
+    if context and problem:
         where = ""
         if context_mark is not None and mark is not None and context_mark.line != mark.line:
             where = f" that starts at line {origin.line + context_mark.line + 1}"
-        message += f" ({str(error.context).strip()}{where})"
+        message += f" ({str(context).strip()}{where})"
     if mark is None:
         return SyntaxProblem(message, origin.line, 0, origin.offset)
     offset = min(int(getattr(mark, "index", 0) or 0), len(text))
@@ -267,13 +172,15 @@ def _shift_marks(root: Node, origin: _Origin) -> None:
         node.end_mark = _shifted(node.end_mark, origin)
 
 
-def _shifted(mark: Any, origin: _Origin) -> StreamMark:
+def _shifted(mark: Any, origin: _Origin) -> Mark:
     line, column = int(mark.line), int(mark.column)
-    return StreamMark(
+    return Mark(
         None,
         origin.offset + int(mark.index),
         origin.line + line,
         column + (origin.column if line == 0 else 0),
+        None,
+        None,
     )
 
 
@@ -608,7 +515,7 @@ def is_flow_scalar(node: Node | None) -> bool:
 
 
 def is_merge_key(key: Node) -> bool:
-    """A ``<<`` key (checked by value first: reading a node's tag is slow in ruamel.yaml)."""
+    """A ``<<`` key: plain, or tagged as a merge key."""
     return (
         isinstance(key, ScalarNode)
         and key.value == "<<"

@@ -1,0 +1,205 @@
+"""Compose YAML text into node trees: libyaml first, a spec-following parser for what it rejects.
+
+Every tree is made of PyYAML's node classes, whoever composed it. The fast path is libyaml's C
+composer as PyYAML builds it (``yaml._yaml.CParser``): it makes the nodes in C, where ruamel.yaml's
+C parser hands every event to a composer written in Python, so it composes about three times as
+fast. What libyaml rejects is composed again by ruamel.yaml's pure-Python parser, which follows
+the YAML spec more closely (see ``SeparatingTabsScanner``); its nodes are converted, keeping the
+marks, the styles and which nodes aliases share. When PyYAML has no libyaml, ruamel.yaml composes
+everything. ruamel.yaml is imported only when it is needed.
+
+Plain scalars are resolved by YAML 1.2 rules (ruamel.yaml's), whoever parsed them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from yaml.error import Mark, MarkedYAMLError, YAMLError
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+if TYPE_CHECKING:
+    from ruamel.yaml import YAML
+
+try:
+    from yaml._yaml import CParser as _LibyamlParser
+except ImportError:  # PyYAML built without libyaml
+    _LibyamlParser = None
+
+__all__ = ["composer_errors", "compose_all", "has_c_composer", "marked_error_parts"]
+
+STR_TAG = "tag:yaml.org,2002:str"
+SEQ_TAG = "tag:yaml.org,2002:seq"
+MAP_TAG = "tag:yaml.org,2002:map"
+
+
+def has_c_composer() -> bool:
+    """Whether a C parser composes first (so that a rejection is worth a retry in Python)."""
+    return _LibyamlParser is not None or _ruamel_has_c_parser()
+
+
+def compose_all(text: str, pure: bool = False) -> Iterator[Node | None]:
+    """The root of each document of ``text`` (None for a document that holds nothing).
+
+    ``pure`` asks for the spec-following pure-Python parser. Raises an error of
+    :func:`composer_errors` (or RecursionError) where the text stops parsing.
+    """
+    if not pure and _LibyamlParser is not None:
+        return _libyaml_compose_all(text)
+    return _ruamel_compose_all(text, pure)
+
+
+def composer_errors() -> tuple[type[Exception], ...]:
+    """The exceptions a composer raises for text it cannot read (PyYAML's and ruamel.yaml's)."""
+    if not _ruamel_loaded():
+        return (YAMLError,)
+    from ruamel.yaml.error import YAMLError as RuamelError
+
+    return (YAMLError, RuamelError)
+
+
+def marked_error_parts(error: Exception) -> tuple[Any, Any, Any, Any] | None:
+    """``(problem, problem_mark, context, context_mark)`` of an error that marks a place."""
+    if isinstance(error, MarkedYAMLError):
+        return error.problem, error.problem_mark, error.context, error.context_mark
+    if _ruamel_loaded():
+        from ruamel.yaml.error import MarkedYAMLError as RuamelMarked
+
+        if isinstance(error, RuamelMarked):
+            return error.problem, error.problem_mark, error.context, error.context_mark
+    return None
+
+
+# --- libyaml through PyYAML -------------------------------------------------------------------
+
+
+def _libyaml_compose_all(text: str) -> Iterator[Node | None]:
+    assert _LibyamlParser is not None
+    parser = _libyaml_composer_class()(text)
+    try:
+        while parser.check_node():
+            yield parser.get_node()
+    finally:
+        parser.dispose()
+
+
+@lru_cache(maxsize=1)
+def _libyaml_composer_class() -> type:
+    """libyaml's composer, with YAML 1.2 tag resolution (PyYAML's own resolver is YAML 1.1)."""
+    assert _LibyamlParser is not None
+
+    class LibyamlComposer(_LibyamlParser):  # type: ignore[misc,valid-type]
+        def descend_resolver(self, parent: Node | None, index: object) -> None:
+            """No path-dependent resolution."""
+
+        def ascend_resolver(self) -> None:
+            """No path-dependent resolution."""
+
+        def resolve(self, kind: type, value: str | None, implicit: tuple[bool, bool]) -> str:
+            if kind is ScalarNode:
+                return plain_scalar_tag(str(value)) if implicit[0] else STR_TAG
+            return SEQ_TAG if kind is SequenceNode else MAP_TAG
+
+    return LibyamlComposer
+
+
+@lru_cache(maxsize=65536)
+def plain_scalar_tag(value: str) -> str:
+    """The YAML 1.2 tag of a plain scalar, cached: manifests repeat the same plain scalars."""
+    return str(_ruamel_plain_tag(value))
+
+
+@lru_cache(maxsize=65536)
+def _ruamel_plain_tag(value: str) -> Any:
+    from ruamel.yaml.nodes import ScalarNode as RuamelScalar
+
+    return _ruamel_resolver().resolve(RuamelScalar, value, (True, False))
+
+
+@lru_cache(maxsize=1)
+def _ruamel_resolver() -> Any:
+    from ruamel.yaml.resolver import VersionedResolver
+
+    return VersionedResolver()
+
+
+# --- ruamel.yaml --------------------------------------------------------------------------------
+
+
+def _ruamel_loaded() -> bool:
+    import sys
+
+    return "ruamel.yaml.error" in sys.modules
+
+
+@lru_cache(maxsize=1)
+def _ruamel_has_c_parser() -> bool:
+    return "CParser" in getattr(_ruamel_yaml(False).Parser, "__name__", "")
+
+
+@lru_cache(maxsize=2)
+def _ruamel_yaml(pure: bool) -> YAML:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.resolver import VersionedResolver
+
+    from mountlint.tabscanner import SeparatingTabsScanner
+
+    class CachingResolver(VersionedResolver):
+        """YAML 1.2 resolution of plain scalars, the same as the libyaml path's (``%YAML``
+        directives are not honoured: no Kubernetes manifest uses them)."""
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            from ruamel.yaml.nodes import ScalarNode as RuamelScalar
+
+            if kind is RuamelScalar and implicit[0]:
+                return _ruamel_plain_tag(value)
+            return super().resolve(kind, value, implicit)
+
+    yaml = YAML(typ="safe", pure=pure)
+    yaml.Resolver = CachingResolver
+    if pure:
+        yaml.Scanner = SeparatingTabsScanner
+    yaml.allow_duplicate_keys = True
+    return yaml
+
+
+def _ruamel_compose_all(text: str, pure: bool) -> Iterator[Node | None]:
+    for root in _ruamel_yaml(pure).compose_all(text):
+        yield None if root is None else _converted(root)
+
+
+def _converted(root: Any) -> Node:
+    """A ruamel.yaml node tree as PyYAML nodes; a node that aliases share stays one object."""
+    from ruamel.yaml.nodes import MappingNode as RuamelMapping
+    from ruamel.yaml.nodes import SequenceNode as RuamelSequence
+
+    made: dict[int, Node] = {}
+
+    def convert(node: Any) -> Node:
+        known = made.get(id(node))
+        if known is not None:
+            return known
+        start, end = _mark(node.start_mark), _mark(node.end_mark)
+        tag = str(node.tag)
+        result: Node
+        if isinstance(node, RuamelMapping):
+            mapping = MappingNode(tag, [], start, end, flow_style=node.flow_style)
+            made[id(node)] = mapping
+            mapping.value = [(convert(key), convert(value)) for key, value in node.value]
+            result = mapping
+        elif isinstance(node, RuamelSequence):
+            sequence = SequenceNode(tag, [], start, end, flow_style=node.flow_style)
+            made[id(node)] = sequence
+            sequence.value = [convert(item) for item in node.value]
+            result = sequence
+        else:
+            result = made[id(node)] = ScalarNode(tag, node.value, start, end, style=node.style)
+        return result
+
+    return convert(root)
+
+
+def _mark(mark: Any) -> Mark:
+    return Mark(None, int(mark.index), int(mark.line), int(mark.column), None, None)
