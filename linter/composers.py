@@ -28,7 +28,7 @@ try:
 except ImportError:  # PyYAML built without libyaml
     _LibyamlParser = None
 
-__all__ = ["composer_errors", "compose_all", "has_c_composer", "marked_error_parts"]
+__all__ = ["compose_all", "composer_errors", "has_c_composer", "marked_error_parts"]
 
 STR_TAG = "tag:yaml.org,2002:str"
 SEQ_TAG = "tag:yaml.org,2002:seq"

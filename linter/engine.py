@@ -115,8 +115,11 @@ class TextResult:
     suppressed: list[Finding]
 
 
-_DOCUMENT_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.MULTILINE)
-_KIND = re.compile(r"^kind:[ \t]*[\"']?([A-Za-z]+)", re.MULTILINE)
+#: A ``---`` line after a line break: a pattern that starts with a literal is searched fast.
+_DOCUMENT_START_AFTER_BREAK = re.compile(r"\n---(?=[ \t\r\n]|\Z)")
+_KIND_AFTER_BREAK = re.compile(r"\nkind:[ \t]*[\"']?([A-Za-z]+)")
+#: A carriage return that does not end a line: blanking turns it into a space.
+_LONE_CARRIAGE_RETURN = re.compile(r"\r(?!\n|\Z)")
 #: Streams shorter than this are parsed whole; skipping documents only pays off on big files.
 SPARSE_FROM_CHARACTERS = 32 * 1024
 
@@ -134,7 +137,7 @@ def relevant_documents(text: str) -> str:
     """
     if len(text) < SPARSE_FROM_CHARACTERS:
         return text
-    starts = [match.start() for match in _DOCUMENT_START.finditer(text)]
+    starts = _document_starts(text)
     if not starts:
         return text
     bounds = [0, *starts, len(text)]
@@ -151,14 +154,22 @@ def relevant_documents(text: str) -> str:
 def any_document_may_hold_findings(text: str) -> bool:
     """Whether some document of ``text`` can hold a finding, by the test of
     :func:`relevant_documents` (a stream of CustomResourceDefinitions cannot)."""
-    bounds = [0, *(match.start() for match in _DOCUMENT_START.finditer(text)), len(text)]
+    bounds = [0, *_document_starts(text), len(text)]
     return any(_may_hold_findings(text[low:high]) for low, high in itertools.pairwise(bounds))
+
+
+def _document_starts(text: str) -> list[int]:
+    """Offsets of the ``---`` lines of ``text``."""
+    starts = [match.start() + 1 for match in _DOCUMENT_START_AFTER_BREAK.finditer(text)]
+    if text.startswith("---") and text[3:4] in ("", " ", "\t", "\r", "\n"):
+        starts.insert(0, 0)
+    return starts
 
 
 def _may_hold_findings(chunk: str) -> bool:
     if not any(word in chunk for word in RELEVANT_WORDS):
         return False
-    kinds = _KIND.findall(chunk)
+    kinds = _KIND_AFTER_BREAK.findall("\n" + chunk if chunk.startswith("kind:") else chunk)
     return not (len(kinds) == 1 and kinds[0] in WITHOUT_POD_SPECS)
 
 
@@ -171,10 +182,10 @@ def _blank(chunk: str) -> str:
         if end < 0:
             return chunk
         head, chunk = chunk[:end], chunk[end:]
-    return head + "\n".join(
-        " " * (len(line) - 1) + "\r" if line.endswith("\r") else " " * len(line)
-        for line in chunk.split("\n")
-    )
+    blanked = chunk.translate({ord(character): " " for character in set(chunk) - {"\n", "\r"}})
+    if "\r" in blanked:
+        blanked = _LONE_CARRIAGE_RETURN.sub(" ", blanked)
+    return head + blanked
 
 
 def lint_text(text: str, path: str, settings: Settings) -> list[Finding]:

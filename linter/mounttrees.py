@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from functools import lru_cache
 
 from mountlint.paths import canon
 
@@ -291,5 +292,11 @@ def user_tree(entry: str) -> MountTree:
 
 def pinned_trees(source: str, trees: Iterable[MountTree]) -> list[MountTree]:
     """The trees a recursive private bind of canonical ``source`` pins, critical ones first."""
+    return list(_pinned_trees(source, tuple(trees)))
+
+
+@lru_cache(maxsize=4096)
+def _pinned_trees(source: str, trees: tuple[MountTree, ...]) -> tuple[MountTree, ...]:
+    """Cached: a run asks about the same few host paths, with the same trees, again and again."""
     pinned = [tree for tree in trees if tree.mounted_below(source)]
-    return sorted(pinned, key=lambda tree: not tree.critical)
+    return tuple(sorted(pinned, key=lambda tree: not tree.critical))

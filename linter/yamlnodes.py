@@ -19,7 +19,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -61,11 +61,13 @@ class Document:
 
     root: Node
     index: int
+    #: False when the text it was composed from defines no anchor, so no node can be shared.
+    has_anchors: bool = True
 
     @cached_property
     def shared(self) -> frozenset[int]:
         """Ids of anchored/aliased nodes and all below them (computed when first needed)."""
-        return _shared_nodes(self.root)
+        return _shared_nodes(self.root) if self.has_anchors else frozenset()
 
     def is_shared(self, node: Node) -> bool:
         """Whether ``node`` is reached through an anchor or alias (edits would change all users)."""
@@ -129,10 +131,11 @@ def _compose(text: str, pure: bool, origin: _Origin = _START) -> ParsedStream:
     """Compose ``text``, a piece of a stream that starts at ``origin`` (marks are shifted there)."""
     documents: list[Document] = []
     problem: SyntaxProblem | None = None
+    anchors = "&" in text and _ANCHOR_START.search(text) is not None
     try:
         for index, root in enumerate(compose_all(text, pure), start=origin.document):
             if root is not None:
-                documents.append(Document(root=root, index=index))
+                documents.append(Document(root=root, index=index, has_anchors=anchors))
     except composer_errors() as error:
         problem = _problem_from_error(error, text, origin)
     except RecursionError:
@@ -359,6 +362,8 @@ def _shared_nodes(root: Node) -> frozenset[int]:
 
 #: An anchor (``&name``) where a node can start: at a line start or after a space or flow indicator.
 _ANCHOR = re.compile(r"(?:^|[ \t\[{,])&[^ \t\r\n\[\]{},]", re.MULTILINE)
+#: Anything that could start an anchor, more widely (a value may follow ``:`` at once in flow).
+_ANCHOR_START = re.compile(r"(?:^|[ \t\[{,:\ufeff])&", re.MULTILINE)
 
 
 def duplicate_keys(root: Node, text: str) -> list[SyntaxProblem]:
@@ -523,8 +528,7 @@ def is_merge_key(key: Node) -> bool:
     )
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One key of a mapping. ``inherited`` is true when it comes in through a ``<<`` merge key."""
 
     key: ScalarNode
@@ -581,17 +585,27 @@ def entry(node: Node | None, name: str) -> Entry | None:
     """The entry ``name`` of mapping ``node``, or None."""
     if not isinstance(node, MappingNode):
         return None
-    found: Entry | None = None
-    for key, value in node.value:
-        if isinstance(key, ScalarNode) and key.value == name and not is_merge_key(key):
-            found = Entry(key, value)
-    if found is not None:
-        return found
-    if any(is_merge_key(key) for key, _ in node.value):
-        for candidate in entries(node):
-            if candidate.key.value == name:
-                return candidate
-    return None
+    return _entry_table(node).get(name)
+
+
+#: The attribute a mapping node keeps its entry table in (rules ask the same mappings often).
+_TABLE = "_mountlint_entries"
+
+
+def _entry_table(node: MappingNode) -> dict[str, Entry]:
+    """The entries of ``node`` by name, computed once per node (nodes are never changed)."""
+    table: dict[str, Entry] | None = node.__dict__.get(_TABLE)
+    if table is None:
+        if any(key.value == "<<" for key, _ in node.value):
+            table = {item.key.value: item for item in entries(node)}
+        else:
+            table = {
+                key.value: Entry(key, value)
+                for key, value in node.value
+                if isinstance(key, ScalarNode)
+            }
+        node.__dict__[_TABLE] = table
+    return table
 
 
 def get(node: Node | None, name: str) -> Node | None:
