@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import gc
 import json
 import os
 import sys
@@ -626,6 +627,18 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
     return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
+def _collect_garbage_less_often() -> None:
+    """Spare the run most of the cyclic garbage collector's passes.
+
+    Linting allocates millions of nodes that reference counting frees (a document's workloads
+    break their own cycles), so the collector finds nothing, yet its passes cost a tenth of a
+    run. The objects made so far (modules, functions) are moved out of its sight, and it runs
+    less often; it still runs, so a cycle made elsewhere is freed.
+    """
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 20)
+
+
 #: The exit status of a run stopped by Ctrl-C (128 + SIGINT), as shells report it.
 EXIT_INTERRUPTED = 130
 
@@ -640,6 +653,7 @@ def main() -> None:
     if sys.stdout is None:  # started with stdout closed (`>&-`)
         _stderr("error: cannot write to standard output: it is closed")
         sys.exit(EXIT_ERROR)
+    _collect_garbage_less_often()
     try:
         try:
             code = command.main(prog_name="mountlint", standalone_mode=False)

@@ -120,6 +120,10 @@ _DOCUMENT_START_AFTER_BREAK = re.compile(r"\n---(?=[ \t\r\n]|\Z)")
 _KIND_AFTER_BREAK = re.compile(r"\nkind:[ \t]*[\"']?([A-Za-z]+)")
 #: A carriage return that does not end a line: blanking turns it into a space.
 _LONE_CARRIAGE_RETURN = re.compile(r"\r(?!\n|\Z)")
+#: Blanking an ASCII text byte by byte: a space for everything but ``\n`` and ``\r``.
+_BLANK_BYTES = bytes.maketrans(
+    bytes(range(128)), bytes(byte if byte in b"\n\r" else 32 for byte in range(128))
+)
 #: Streams shorter than this are parsed whole; skipping documents only pays off on big files.
 SPARSE_FROM_CHARACTERS = 32 * 1024
 
@@ -182,7 +186,12 @@ def _blank(chunk: str) -> str:
         if end < 0:
             return chunk
         head, chunk = chunk[:end], chunk[end:]
-    blanked = chunk.translate({ord(character): " " for character in set(chunk) - {"\n", "\r"}})
+    if not chunk.isascii():
+        return head + "\n".join(
+            " " * (len(line) - 1) + "\r" if line.endswith("\r") else " " * len(line)
+            for line in chunk.split("\n")
+        )
+    blanked = chunk.encode("ascii").translate(_BLANK_BYTES).decode("ascii")
     if "\r" in blanked:
         blanked = _LONE_CARRIAGE_RETURN.sub(" ", blanked)
     return head + blanked
@@ -220,6 +229,8 @@ def analyze_text(
                 findings.append(_syntax_from_problem(path, duplicate))
         if stream.problem is not None:
             findings.append(_syntax_from_problem(path, stream.problem))
+    for workloads in found:
+        workloads.release()
     directives = find_directives(text, stream.documents, stream.problem)
     active: list[Finding] = findings
     suppressed: list[Finding] = []

@@ -491,6 +491,17 @@ class Workloads:
     pod_specs: list[PodSpec] = field(default_factory=list)
     persistent_volumes: list[PersistentVolume] = field(default_factory=list)
 
+    def release(self) -> None:
+        """Drop the lists that hold containers and mounts once the rules have run.
+
+        A container links back to its pod and a mount to its container: those reference cycles
+        would keep a document's whole node tree alive until the next full garbage collection.
+        """
+        for pod in self.pod_specs:
+            for container in pod.containers:
+                container.mounts.clear()
+            pod.containers.clear()
+
     def host_paths(self) -> Iterator[HostPathUse]:
         """Every hostPath source: pod volumes first, then PersistentVolumes."""
         for pod in self.pod_specs:
