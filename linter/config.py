@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import os
 import re
 import sys
 from collections.abc import Iterable
@@ -93,11 +94,15 @@ def find_config(start: Path) -> Path | None:
 
 
 def _config_in(directory: Path) -> Path | None:
+    try:  # one listing instead of a look for each name: most folders have none of them
+        names = set(os.listdir(directory))
+    except OSError:
+        names = {*CONFIG_FILE_NAMES, PYPROJECT}
     for name in CONFIG_FILE_NAMES:
-        if (directory / name).is_file():
+        if name in names and (directory / name).is_file():
             return directory / name
     pyproject = directory / PYPROJECT
-    if pyproject.is_file() and _pyproject_has_section(pyproject):
+    if PYPROJECT in names and pyproject.is_file() and _pyproject_has_section(pyproject):
         return pyproject
     return None
 
@@ -515,6 +520,7 @@ class ConfigResolver:
     def __init__(self, flags: CommandLine, cwd: Path, forced: Path | None = None) -> None:
         self.flags = flags
         self.cwd = cwd
+        self._cwd_of_process: Path | None = None
         self.forced = forced
         self._found: dict[Path, Path | None] = {}
         self._resolved: dict[Path | None, Resolved] = {}
@@ -526,8 +532,15 @@ class ConfigResolver:
     def for_file(self, path: Path) -> Resolved:
         if self.forced is not None:
             return self.default()
-        found = self._find(path.parent.absolute())
+        folder = path.parent if path.is_absolute() else self._process_cwd() / path.parent
+        found = self._find(folder)
         return self._resolve(found) if found is not None else self.default()
+
+    def _process_cwd(self) -> Path:
+        """The working directory relative inputs are read from (asked once)."""
+        if self._cwd_of_process is None:
+            self._cwd_of_process = Path.cwd()
+        return self._cwd_of_process
 
     def _find(self, directory: Path) -> Path | None:
         """The nearest configuration at or above ``directory`` (each folder is looked at once)."""

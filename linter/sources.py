@@ -221,6 +221,13 @@ def discover(paths: Iterable[str]) -> Discovery:
     return found
 
 
+def _is_file(item: os.DirEntry[str]) -> bool:
+    try:
+        return item.is_file()
+    except OSError:
+        return False
+
+
 def _drop_links_to_found_files(found: Discovery) -> None:
     """A symlinked file whose target is also among the inputs is linted (and fixed) once."""
     links = found.symlinked_files
@@ -267,6 +274,10 @@ def _walk(
     except OSError as error:
         found.problems.append(InputProblem(str(directory), _os_message(error)))
         return
+    chart_files = [item for item in entries if item.name in _CHART_MARKERS]
+    if any(item.name in CHART_FILES and _is_file(item) for item in chart_files):
+        _add_chart(chart_root(directory), found)  # a subchart is rendered with its parent
+    holds_chart = any(_is_file(item) for item in chart_files)
     for item in entries:
         path = Path(item.path)
         try:
@@ -280,9 +291,9 @@ def _walk(
             if item.is_symlink():
                 found.skipped_symlinked_dirs.append(path)
                 continue
-            if is_chart_dir(path):
-                _add_chart(chart_root(path), found)  # a subchart is rendered with its parent
-            if is_helm_templates_dir(path):
+            if item.name == "templates" and holds_chart:  # Go templates, not YAML
+                if is_chart_dir(path):
+                    _add_chart(chart_root(path), found)
                 found.skipped_template_dirs.append(path)
                 continue
             _walk(path, found, seen, visited_dirs)

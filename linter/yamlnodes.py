@@ -131,7 +131,7 @@ def _compose(text: str, pure: bool, origin: _Origin = _START) -> ParsedStream:
     """Compose ``text``, a piece of a stream that starts at ``origin`` (marks are shifted there)."""
     documents: list[Document] = []
     problem: SyntaxProblem | None = None
-    anchors = "&" in text and _ANCHOR_START.search(text) is not None
+    anchors = _may_define_anchors(text)
     try:
         for index, root in enumerate(compose_all(text, pure), start=origin.document):
             if root is not None:
@@ -362,8 +362,19 @@ def _shared_nodes(root: Node) -> frozenset[int]:
 
 #: An anchor (``&name``) where a node can start: at a line start or after a space or flow indicator.
 _ANCHOR = re.compile(r"(?:^|[ \t\[{,])&[^ \t\r\n\[\]{},]", re.MULTILINE)
-#: Anything that could start an anchor, more widely (a value may follow ``:`` at once in flow).
-_ANCHOR_START = re.compile(r"(?:^|[ \t\[{,:\ufeff])&", re.MULTILINE)
+#: What may stand before an anchor's ``&``, more widely than ``_ANCHOR`` (a value may follow
+#: ``:`` at once in flow).
+_BEFORE_ANCHOR = frozenset(" \t\r\n[{,:\ufeff")
+
+
+def _may_define_anchors(text: str) -> bool:
+    """Whether ``text`` may define an anchor: an ``&`` at the start or after a separator."""
+    index = text.find("&")
+    while index >= 0:
+        if index == 0 or text[index - 1] in _BEFORE_ANCHOR:
+            return True
+        index = text.find("&", index + 1)
+    return False
 
 
 def duplicate_keys(root: Node, text: str) -> list[SyntaxProblem]:
