@@ -13,6 +13,7 @@ Plain scalars are resolved by YAML 1.2 rules (ruamel.yaml's), whoever parsed the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,7 @@ except ImportError:  # PyYAML built without libyaml
 __all__ = ["compose_all", "composer_errors", "has_c_composer", "marked_error_parts"]
 
 STR_TAG = "tag:yaml.org,2002:str"
+NULL_TAG = "tag:yaml.org,2002:null"
 SEQ_TAG = "tag:yaml.org,2002:seq"
 MAP_TAG = "tag:yaml.org,2002:map"
 
@@ -107,8 +109,59 @@ def _libyaml_composer_class() -> type:
 
 @lru_cache(maxsize=65536)
 def plain_scalar_tag(value: str) -> str:
-    """The YAML 1.2 tag of a plain scalar, cached: manifests repeat the same plain scalars."""
-    return str(_ruamel_plain_tag(value))
+    """The YAML 1.2 tag of a plain scalar, cached: manifests repeat the same plain scalars.
+
+    The same answer as ruamel.yaml's YAML 1.2 resolver (a test compares them), without importing
+    ruamel.yaml: the candidate patterns are chosen by the first character, in ruamel's order.
+    """
+    for tag, pattern in _plain_patterns().get(value[:1], ()):
+        if pattern.match(value):
+            return tag
+    return STR_TAG
+
+
+@lru_cache(maxsize=1)
+def _plain_patterns() -> dict[str, tuple[tuple[str, re.Pattern[str]], ...]]:
+    """The YAML 1.2 implicit tags, by the first characters they can start with."""
+    resolvers = [
+        ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+        (
+            "float",
+            r"""^(?:
+             [-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+            |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+            |[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?
+            |[-+]?\.(?:inf|Inf|INF)
+            |\.(?:nan|NaN|NAN))$""",
+            "-+0123456789.",
+        ),
+        (
+            "int",
+            r"""^(?:[-+]?0b[0-1_]+
+            |[-+]?0o?[0-7_]+
+            |[-+]?[0-9_]+
+            |[-+]?0x[0-9a-fA-F_]+)$""",
+            "-+0123456789",
+        ),
+        ("merge", r"^(?:<<)$", "<"),
+        ("null", r"^(?: ~ |null|Null|NULL | )$", "~nN"),
+        (
+            "timestamp",
+            r"""^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+            |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
+            (?:[Tt]|[ \t]+)[0-9][0-9]?
+            :[0-9][0-9] :[0-9][0-9] (?:\.[0-9]*)?
+            (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$""",
+            "0123456789",
+        ),
+        ("value", r"^(?:=)$", "="),
+    ]
+    by_first: dict[str, list[tuple[str, re.Pattern[str]]]] = {"": [(NULL_TAG, re.compile(""))]}
+    for name, pattern, first in resolvers:
+        compiled = re.compile(pattern, re.X)
+        for character in first:
+            by_first.setdefault(character, []).append((f"tag:yaml.org,2002:{name}", compiled))
+    return {first: tuple(found) for first, found in by_first.items()}
 
 
 @lru_cache(maxsize=65536)

@@ -17,10 +17,10 @@ import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent, DocumentStartEvent
+if TYPE_CHECKING:
+    from ruamel.yaml import YAML
 
 #: Collections (mappings and lists) inside one another that mountlint reads. Real manifests stay
 #: far below (the deepest in the shared corpus: 47), and the pure-Python composer still has
@@ -60,6 +60,8 @@ def find_too_deep(text: str, limit: int = MAX_NESTING) -> TooDeep | None:
     """Where ``text`` first nests more than ``limit`` collections deep, or None."""
     if nesting_bound_within(text, limit):
         return None
+    from ruamel.yaml.error import YAMLError
+
     for pure in (False, True):  # the C parser when it is there; the pure one if C rejects it
         try:
             return _first_too_deep(text, limit, pure)
@@ -146,10 +148,14 @@ def _line_with_prefix(column: int) -> re.Pattern[str]:
 
 @lru_cache(maxsize=2)
 def _parser(pure: bool) -> YAML:
+    from ruamel.yaml import YAML
+
     return YAML(typ="safe", pure=pure)
 
 
 def _first_too_deep(text: str, limit: int, pure: bool) -> TooDeep | None:
+    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent, DocumentStartEvent
+
     depth = 0
     document_offset = 0
     for event in _parser(pure).parse(text):

@@ -17,9 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.scalarstring import LiteralScalarString
-
 from mountlint.config import CommandLine, ConfigError, ConfigResolver
 from mountlint.exceptions import ConfigException
 from mountlint.mounttrees import MountTree
@@ -393,6 +390,8 @@ def build_checks(settings: Settings) -> Checks:
 
 def _literal(entries: list[dict[str, str]], key: str) -> list[dict[str, Any]]:
     """Multi-line expressions as YAML block scalars, for a policy people can read."""
+    from ruamel.yaml.scalarstring import LiteralScalarString
+
     out: list[dict[str, Any]] = []
     for entry in entries:
         copy: dict[str, Any] = dict(entry)
@@ -494,6 +493,8 @@ def render_policy(format_name: str, settings: Settings, action: str) -> tuple[st
         documents = vap_documents(checks, action)
     else:
         documents = kyverno_documents(checks, action)
+    from ruamel.yaml import YAML
+
     yaml = YAML(typ="rt")
     yaml.width = 1 << 16
     yaml.indent(mapping=2, sequence=4, offset=2)

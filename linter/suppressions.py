@@ -15,10 +15,6 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.tokens import ScalarToken
-
 from mountlint.edits import Applicability, Edit, Fix
 from mountlint.findings import (
     AnnotationIgnore as AnnotationIgnore,  # the engine reads it here
@@ -186,6 +182,10 @@ def _scanned_string_spans(text: str) -> tuple[list[tuple[int, int]], int]:
 
     The scanner reads on past errors that stop the composer, such as a missing key.
     """
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.tokens import ScalarToken
+
     spans = []
     try:
         for token in YAML(typ="safe", pure=True).scan(text):
