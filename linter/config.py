@@ -117,6 +117,8 @@ def _pyproject_has_section(path: Path) -> bool:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return False
+    if "mountlint" not in text and "\\u" not in text and "\\U" not in text:
+        return False  # no spelling of the key (escapes aside): no need to parse the TOML
     tomllib = _tomllib()
     try:
         data = tomllib.loads(text)

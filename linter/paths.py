@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 #: Mount trees that container runtimes and the kubelet populate with mounts of their own.
 DEFAULT_RUNTIME_ROOTS: tuple[str, ...] = (
@@ -97,8 +98,10 @@ def is_windows_path(path: str) -> bool:
     return bool(_WINDOWS_PATH.match(path)) or ("\\" in path and not path.startswith("/"))
 
 
+@lru_cache(maxsize=16384)
 def canon(path: str) -> str:
-    """Canonical spelling of an absolute Linux path, for comparisons.
+    """Canonical spelling of an absolute Linux path, for comparisons (cached: rules compare the
+    same few paths again and again).
 
     Collapses ``//`` and ``/./``, drops a trailing ``/``, and maps a leading ``/var/run`` to
     ``/run`` (the FHS/systemd symlink). ``..`` is kept as it is.

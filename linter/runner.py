@@ -6,14 +6,13 @@ printed, and how, is the caller's business.
 
 from __future__ import annotations
 
-import difflib
 import os
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from mountlint.helm import HelmMapping
@@ -37,7 +36,7 @@ from mountlint.printable import printable
 from mountlint.registry import all_rules
 from mountlint.report import RunOutcome
 from mountlint.report.text import plural
-from mountlint.rule import Severity
+from mountlint.rule import Rule, Severity
 from mountlint.scope import WriteScope, fix_command
 from mountlint.settings import Settings
 from mountlint.sources import (
@@ -300,6 +299,7 @@ def _lint_all(inputs: list[_Input], options: Options) -> Iterator[FileResult | I
     from mountlint.pool import map_in_processes
 
     all_rules()  # loaded once here, not in every worker
+    _send_rules_by_code()
     context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     work = partial(lint_input, max_size=options.max_file_size, keep_text=keep_text)
     order = _largest_first(inputs)
@@ -308,6 +308,28 @@ def _lint_all(inputs: list[_Input], options: Options) -> Iterator[FileResult | I
         work, [inputs[index] for index in order], jobs, chunk, context, _worker_died, _ignore_sigint
     )
     yield from _in_input_order(order, results)
+
+
+def _send_rules_by_code() -> None:
+    """Workers send back each finding's rule as its code: a rule with its documentation is most
+    of a pickled finding, and the main process that unpickles every result is the bottleneck."""
+    import copyreg
+
+    copyreg.pickle(Rule, _reduce_rule)
+
+
+def _reduce_rule(rule: Rule) -> tuple[Any, ...] | str:
+    if _rules_by_code().get(rule.code) is rule:
+        return (_registered_rule, (rule.code,))
+    return rule.__reduce_ex__(4)  # a rule made elsewhere goes in full
+
+
+def _registered_rule(code: str) -> Rule:
+    return _rules_by_code()[code]
+
+
+def _rules_by_code() -> dict[str, Rule]:
+    return {registered.rule.code: registered.rule for registered in all_rules()}
 
 
 def _largest_first(inputs: list[_Input]) -> list[int]:
@@ -351,6 +373,8 @@ def _worker_died(item: _Input) -> InputProblem:
 
 def _diff(name: str, before: str, after: str) -> str:
     relative = not name.startswith("/")
+    import difflib
+
     lines = difflib.unified_diff(
         before.splitlines(keepends=True),
         after.splitlines(keepends=True),
