@@ -94,16 +94,13 @@ def find_config(start: Path) -> Path | None:
 
 
 def _config_in(directory: Path) -> Path | None:
-    try:  # one listing instead of a look for each name: most folders have none of them
-        names = set(os.listdir(directory))
-    except OSError:
-        names = {*CONFIG_FILE_NAMES, PYPROJECT}
+    folder = str(directory)  # plain strings: this runs once for every folder of the inputs
     for name in CONFIG_FILE_NAMES:
-        if name in names and (directory / name).is_file():
+        if os.path.isfile(os.path.join(folder, name)):
             return directory / name
-    pyproject = directory / PYPROJECT
-    if PYPROJECT in names and pyproject.is_file() and _pyproject_has_section(pyproject):
-        return pyproject
+    pyproject = os.path.join(folder, PYPROJECT)
+    if os.path.isfile(pyproject) and _pyproject_has_section(Path(pyproject)):
+        return directory / PYPROJECT
     return None
 
 

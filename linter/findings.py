@@ -6,6 +6,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
+from typing import Any
 
 from mountlint.edits import Applicability, Fix, content_end
 from mountlint.rule import Rule, Severity
@@ -90,7 +91,7 @@ def locate(text: str, path: str, node: Node) -> Location:
     end_index = content_end(node)
     if end_index is None or end_index < start.index:
         end_index = int(node.end_mark.index)
-    end_line, end_column = line_column(text, end_index)
+    end_line, end_column = _line_column_after(text, start, end_index)
     return Location(
         path=path,
         line=int(start.line) + 1,
@@ -100,6 +101,28 @@ def locate(text: str, path: str, node: Node) -> Location:
         offset=int(start.index),
         end_offset=end_index,
     )
+
+
+#: How far past a mark the end of a node is found by counting the line breaks in between.
+_NEARBY = 4096
+
+
+def _line_column_after(text: str, start: Any, index: int) -> tuple[int, int]:
+    """0-based line and column of ``index``, a little past ``start`` (a mark), without the line
+    starts of the whole text when its lines are plain (see ``_plain_lines``)."""
+    begin = int(start.index)
+    if index - begin > _NEARBY or not _plain_lines(text):
+        return line_column(text, index)
+    breaks = text.count("\n", begin, index)
+    if not breaks:
+        return int(start.line), int(start.column) + index - begin
+    return int(start.line) + breaks, index - text.rfind("\n", begin, index) - 1
+
+
+@lru_cache(maxsize=4)
+def _plain_lines(text: str) -> bool:
+    """No line break but ``\n`` (and no byte order mark): marks count lines as ``\n`` does."""
+    return not any(other in text for other in "\r\x85\u2028\u2029\ufeff")
 
 
 def line_column(text: str, index: int) -> tuple[int, int]:

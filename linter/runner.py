@@ -338,7 +338,7 @@ def _largest_first(inputs: list[_Input]) -> list[int]:
     def size(index: int) -> int:
         path = inputs[index].path
         try:
-            return path.stat().st_size if path is not None else 0
+            return os.stat(str(path)).st_size if path is not None else 0
         except OSError:
             return 0
 
