@@ -6,9 +6,9 @@ mappings and lists nested more than 256 deep (real manifests stay under 50; deep
 overflow the parser's stack). The finding is located at the parser's mark, the place where
 reading stopped.
 
-YAML is read as the spec (and kubectl) reads it: a document that the fast C parser rejects (an old
-libyaml that rejects `args: [--listen=0.0.0.0:9100]`) is parsed again by one that follows the
-spec, and only what both reject is reported.
+YAML is read as the spec (and kubectl) reads it: a document that the fast C parser (libyaml)
+rejects, such as `args: [--verbose:]` or an anchor name used twice, is parsed again by one that
+follows the spec, and only what both reject is reported.
 
 A mapping key that repeats an earlier key of the same mapping is reported at the repeat, as
 kubectl does: keys are compared by their text, so `"1"` repeats `1` (but `01` does not). kubectl
