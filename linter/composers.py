@@ -2,8 +2,8 @@
 
 Every tree is made of PyYAML's node classes, whoever composed it. The fast path is libyaml's C
 composer as PyYAML builds it (``yaml._yaml.CParser``): it makes the nodes in C, where ruamel.yaml's
-C parser hands every event to a composer written in Python, so it composes about three times as
-fast. What libyaml rejects is composed again by ruamel.yaml's pure-Python parser, which follows
+C parser hands every event to a composer written in Python, so it composes about twice as fast.
+What libyaml rejects is composed again by ruamel.yaml's pure-Python parser, which follows
 the YAML spec more closely (see ``SeparatingTabsScanner``); its nodes are converted, keeping the
 marks, the styles and which nodes aliases share. When PyYAML has no libyaml, ruamel.yaml composes
 everything. ruamel.yaml is imported only when it is needed.
