@@ -24,22 +24,20 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 if TYPE_CHECKING:
     from ruamel.yaml import YAML
 
-try:
-    from yaml._yaml import CParser as _LibyamlParser
-except ImportError:  # PyYAML built without libyaml
-    _LibyamlParser = None
 
 __all__ = ["compose_all", "composer_errors", "has_c_composer", "marked_error_parts"]
 
 STR_TAG = "tag:yaml.org,2002:str"
 NULL_TAG = "tag:yaml.org,2002:null"
+#: What libyaml names a stream it reads from a string (marks made here say the same).
+_STREAM_NAME = "<unicode string>"
 SEQ_TAG = "tag:yaml.org,2002:seq"
 MAP_TAG = "tag:yaml.org,2002:map"
 
 
 def has_c_composer() -> bool:
     """Whether a C parser composes first (so that a rejection is worth a retry in Python)."""
-    return _LibyamlParser is not None or _ruamel_has_c_parser()
+    return _libyaml_parser() is not None or _ruamel_has_c_parser()
 
 
 def compose_all(text: str, pure: bool = False) -> Iterator[Node | None]:
@@ -48,7 +46,7 @@ def compose_all(text: str, pure: bool = False) -> Iterator[Node | None]:
     ``pure`` asks for the spec-following pure-Python parser. Raises an error of
     :func:`composer_errors` (or RecursionError) where the text stops parsing.
     """
-    if not pure and _LibyamlParser is not None:
+    if not pure and _libyaml_parser() is not None:
         return _libyaml_compose_all(text)
     return _ruamel_compose_all(text, pure)
 
@@ -77,8 +75,17 @@ def marked_error_parts(error: Exception) -> tuple[Any, Any, Any, Any] | None:
 # --- libyaml through PyYAML -------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1)
+def _libyaml_parser() -> type | None:
+    """PyYAML's libyaml parser, or None when PyYAML was built without libyaml."""
+    try:
+        from yaml._yaml import CParser
+    except ImportError:
+        return None
+    return CParser
+
+
 def _libyaml_compose_all(text: str) -> Iterator[Node | None]:
-    assert _LibyamlParser is not None
     parser = _libyaml_composer_class()(text)
     try:
         while parser.check_node():
@@ -90,9 +97,10 @@ def _libyaml_compose_all(text: str) -> Iterator[Node | None]:
 @lru_cache(maxsize=1)
 def _libyaml_composer_class() -> type:
     """libyaml's composer, with YAML 1.2 tag resolution (PyYAML's own resolver is YAML 1.1)."""
-    assert _LibyamlParser is not None
+    base = _libyaml_parser()
+    assert base is not None
 
-    class LibyamlComposer(_LibyamlParser):  # type: ignore[misc,valid-type]
+    class LibyamlComposer(base):  # type: ignore[misc,valid-type]
         def descend_resolver(self, parent: Node | None, index: object) -> None:
             """No path-dependent resolution."""
 
@@ -255,4 +263,4 @@ def _converted(root: Any) -> Node:
 
 
 def _mark(mark: Any) -> Mark:
-    return Mark(None, int(mark.index), int(mark.line), int(mark.column), None, None)
+    return Mark(_STREAM_NAME, int(mark.index), int(mark.line), int(mark.column), None, 0)

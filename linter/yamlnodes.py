@@ -178,12 +178,12 @@ def _shift_marks(root: Node, origin: _Origin) -> None:
 def _shifted(mark: Any, origin: _Origin) -> Mark:
     line, column = int(mark.line), int(mark.column)
     return Mark(
-        None,
+        "<unicode string>",
         origin.offset + int(mark.index),
         origin.line + line,
         column + (origin.column if line == 0 else 0),
         None,
-        None,
+        0,
     )
 
 
