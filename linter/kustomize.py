@@ -51,6 +51,7 @@ from mountlint.yamlnodes import (
     all_nodes,
     get,
     get_path,
+    is_null,
     items,
     parse_stream,
     scalar_text,
@@ -208,6 +209,24 @@ _OPAQUE_FIELDS = ("helmCharts", "helmChartInflationGenerator", "helmGlobals")
 _SETTING_FIELDS = ("configurations", "generators", "transformers", "validators")
 #: Kustomization fields whose plugins may read files their configuration names
 _PLUGIN_FIELDS = ("generators", "transformers", "validators")
+#: Builtin plugins that read nothing but their own configuration
+_SELF_CONTAINED_PLUGINS = frozenset(
+    {
+        "AnnotationsTransformer",
+        "HashTransformer",
+        "IAMPolicyGenerator",
+        "ImageTagTransformer",
+        "LabelTransformer",
+        "NamespaceTransformer",
+        "PrefixTransformer",
+        "ReplicaCountTransformer",
+        "SortOrderTransformer",
+        "SuffixTransformer",
+        "ValueAddTransformer",
+    }
+)
+#: Fields a kustomization listing plugin configurations may use for them to stay as written
+_PLUGIN_LIST_FIELDS = frozenset({"apiVersion", "kind", "resources", "namespace"})
 
 
 def _collect(
@@ -246,7 +265,7 @@ def _collect(
         inputs.opaque.append(str(path))  # empty, or not a mapping: kustomize says what is wrong
         return
     inputs.opaque.extend(key for key in _OPAQUE_FIELDS if get(root, key) is not None)
-    inputs.plugins.extend(f"{path}: {key}" for key in _PLUGIN_FIELDS if items(get(root, key)))
+    inputs.plugins.extend(_plugins(root, directory, path))
 
     def local(value: Node | None) -> Path | None:
         text = string_value(value)
@@ -289,6 +308,66 @@ def _collect(
                     if target is not None and target.is_file():
                         inputs.files.add(target)
     _collect_settings(root, directory, inputs, (naming, walk, including))
+
+
+def _plugins(root: Node, directory: Path, path: Path) -> list[str]:
+    """The plugins of a kustomization that may read files or run code, by field and entry.
+
+    A builtin plugin that reads nothing but its own configuration does not count, whether that
+    configuration is inline, in a file, or in the files a folder's kustomization lists as they
+    are written (a folder that also patches or generates them counts).
+    """
+    found = []
+    for key in _PLUGIN_FIELDS:
+        for item in items(get(root, key)):
+            text = string_value(item)
+            if text is None or not _self_contained(text, directory):
+                label = text.splitlines()[0] if text else "?"
+                found.append(f"{path}: {key}: {label}")
+    return found
+
+
+def _self_contained(entry: str, directory: Path) -> bool:
+    """Whether a plugin entry (inline, a file or a folder) holds only self-contained builtins."""
+    if "\n" in entry:
+        return _builtin_configs(entry)
+    if "://" in entry or entry.startswith(("git@", "github.com/")):
+        return False
+    target = _absolute(directory / entry)
+    if target.is_file():
+        decoded = _read(target)
+        return decoded is not None and _builtin_configs(decoded.text)
+    found = kustomization_file(target) if target.is_dir() else None
+    decoded = _read(found) if found is not None else None
+    stream = parse_stream(decoded.text) if decoded is not None else None
+    listing = stream.documents[0].root if stream and len(stream.documents) == 1 else None
+    if not isinstance(listing, MappingNode):
+        return False
+    if any(str(key.value) not in _PLUGIN_LIST_FIELDS for key, _ in listing.value):
+        return False
+    for item in items(get(listing, "resources")):
+        listed = string_value(item)
+        if not listed or "://" in listed:
+            return False
+        resource = _absolute(target / listed)
+        decoded = _read(resource) if resource.is_file() else None
+        if decoded is None or not _builtin_configs(decoded.text):
+            return False
+    return True
+
+
+def _builtin_configs(text: str) -> bool:
+    """Whether every document of ``text`` configures a self-contained builtin plugin."""
+    stream = parse_stream(text)
+    return not stream.problem and all(
+        is_null(document.root)  # an empty document configures nothing
+        or (
+            isinstance(document.root, MappingNode)
+            and string_value(get(document.root, "apiVersion")) == "builtin"
+            and string_value(get(document.root, "kind")) in _SELF_CONTAINED_PLUGINS
+        )
+        for document in stream.documents
+    )
 
 
 def _collect_settings(
