@@ -40,7 +40,7 @@ from mountlint.engine import analyze_text, any_document_may_hold_findings
 from mountlint.findings import Finding, Location, RelatedLocation, locate
 from mountlint.settings import Settings
 from mountlint.sources import SKIPPED_DIRS, Decoded, FileStamp, decode, may_hold_findings
-from mountlint.usercache import cache_dir, read_blob, write_blob
+from mountlint.usercache import cache_dir, prune, read_blob, write_blob
 from mountlint.version import __version__
 from mountlint.yamlnodes import (
     Document,
@@ -564,6 +564,8 @@ def _build(build: Build, command: list[str], timeout: float) -> None:
 
 #: The kind of user-cache entry that holds a build's output
 _CACHE_KIND = "kustomize-build"
+#: The space remembered builds may take; those unused the longest go first
+CACHE_MAX_BYTES = 256 * 1024 * 1024
 
 
 def _build_key(root: Path, command: list[str], inputs: Inputs) -> str | None:
@@ -1217,6 +1219,8 @@ def lint_roots(
             run.consumed.update(path.resolve() for path in read_inputs(root).files)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         builds = list(pool.map(lambda root: run_build(root, command, timeout), built))
+    if built:
+        prune(_CACHE_KIND, CACHE_MAX_BYTES)
     for root, build in zip(built, builds, strict=True):
         if build.error is not None:
             run.notices.append(

@@ -15,6 +15,7 @@ import hashlib
 import os
 import re
 import stat
+import time
 from pathlib import Path
 
 _NAMESPACE = "mountlint"
@@ -90,6 +91,8 @@ def read_blob(kind: str, key: str) -> bytes | None:
             if not stat.S_ISREG(os.fstat(descriptor).st_mode):
                 return None
             raw = stream.read(MAX_BLOB_BYTES + 4096)
+            with contextlib.suppress(OSError, NotImplementedError):
+                os.utime(descriptor)  # used now: :func:`prune` removes the longest unused first
     except (OSError, ValueError):
         return None
     header = raw.split(b"\n", 4)
@@ -136,5 +139,45 @@ def write_blob(kind: str, key: str, data: bytes) -> None:
     except (OSError, NotImplementedError):
         with contextlib.suppress(OSError):
             os.unlink(temporary, dir_fd=directory)
+    finally:
+        os.close(directory)
+
+
+def prune(kind: str, max_bytes: int) -> None:
+    """Remove the blobs of ``kind`` unused the longest until they take at most ``max_bytes``.
+
+    Also removes temporary files an interrupted write left behind over an hour ago. The folder
+    is opened without following symlinks: a symlink planted in its place removes nothing.
+    """
+    folder = cache_dir()
+    nofollow = getattr(os, "O_NOFOLLOW", 0)
+    if folder is None or not _NAME.fullmatch(kind) or not nofollow:
+        return
+    if os.scandir not in os.supports_fd or os.unlink not in os.supports_dir_fd:
+        return
+    try:
+        directory = os.open(folder / kind, os.O_RDONLY | os.O_DIRECTORY | nofollow)
+    except OSError:
+        return
+    try:
+        entries: list[tuple[float, int, str]] = []
+        with os.scandir(directory) as listing:
+            for entry in listing:
+                if entry.is_file(follow_symlinks=False):
+                    status = entry.stat(follow_symlinks=False)
+                    entries.append((status.st_mtime, status.st_size, entry.name))
+        total = sum(size for _, size, name in entries if not name.endswith(".tmp"))
+        now = time.time()
+        for modified, size, name in sorted(entries):
+            if name.endswith(".tmp"):  # being written, unless it is old
+                if now - modified > 3600:
+                    with contextlib.suppress(OSError):
+                        os.unlink(name, dir_fd=directory)
+            elif total > max_bytes:
+                with contextlib.suppress(OSError):
+                    os.unlink(name, dir_fd=directory)
+                    total -= size
+    except OSError:
+        pass
     finally:
         os.close(directory)

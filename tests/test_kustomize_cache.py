@@ -434,3 +434,48 @@ def test_blob_names_cannot_leave_the_cache(cache: Path, name: str) -> None:
     write_blob(name, "key", b"data")
     assert read_blob("kind", name) is None
     assert not (cache.parent.parent / "escape").exists()
+
+
+def test_the_blobs_unused_the_longest_are_pruned_first(cache: Path, tmp_path: Path) -> None:
+    from mountlint.usercache import prune
+
+    folder = cache.parent / "kind"
+    for age, name in enumerate(["c" * 64, "b" * 64, "a" * 64]):
+        write_blob("kind", name, b"x" * 100)
+        os.utime(folder / name, (1000 - age * 10, 1000 - age * 10))  # "a..." is the oldest
+    assert read_blob("kind", "a" * 64) is not None  # read: used now
+    (folder / ".left.tmp").write_bytes(b"half")
+    os.utime(folder / ".left.tmp", (0, 0))
+    (folder / ".writing.tmp").write_bytes(b"half")
+    outside = tmp_path / "outside"
+    outside.write_bytes(b"y" * 1000)
+    (folder / ("d" * 64)).symlink_to(outside)
+
+    prune("kind", 600)  # two of the three blobs
+    assert sorted(path.name for path in folder.iterdir()) == sorted(
+        [".writing.tmp", "a" * 64, "c" * 64, "d" * 64]
+    )
+    assert outside.read_bytes() == b"y" * 1000
+
+
+def test_a_run_keeps_the_cache_within_its_size(
+    overlay: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mountlint.settings import Settings
+
+    monkeypatch.setattr(kustomize, "CACHE_MAX_BYTES", 0)
+    run = kustomize.lint_roots([overlay], lambda _path: Settings(), str)
+    assert run.findings
+    assert list(cache.iterdir()) == []
+
+
+def test_pruning_a_symlinked_cache_folder_removes_nothing(cache: Path, tmp_path: Path) -> None:
+    from mountlint.usercache import prune
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / ("a" * 64)).write_bytes(b"precious")
+    cache.parent.mkdir(parents=True)
+    (cache.parent / "kind").symlink_to(elsewhere)
+    prune("kind", 0)
+    assert (elsewhere / ("a" * 64)).read_bytes() == b"precious"
