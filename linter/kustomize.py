@@ -16,6 +16,7 @@ at the kustomization file, with no fix written.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -39,6 +40,8 @@ from mountlint.engine import analyze_text, any_document_may_hold_findings
 from mountlint.findings import Finding, Location, RelatedLocation, locate
 from mountlint.settings import Settings
 from mountlint.sources import SKIPPED_DIRS, Decoded, FileStamp, decode, may_hold_findings
+from mountlint.usercache import cache_dir, prune, read_blob, write_blob
+from mountlint.version import __version__
 from mountlint.yamlnodes import (
     Document,
     MappingNode,
@@ -48,6 +51,7 @@ from mountlint.yamlnodes import (
     all_nodes,
     get,
     get_path,
+    is_null,
     items,
     parse_stream,
     scalar_text,
@@ -166,6 +170,8 @@ class Inputs:
     settings: set[Path] = field(default_factory=set)
     #: parts whose content cannot be read ahead: remote, missing, unreadable, helm charts
     opaque: list[str] = field(default_factory=list)
+    #: generator, transformer and validator plugins: what they read is not followed here
+    plugins: list[str] = field(default_factory=list)
 
 
 #: Paths through the kustomizations followed before giving up on recording more namings (a
@@ -201,6 +207,26 @@ def read_inputs(root: Path) -> Inputs:
 _OPAQUE_FIELDS = ("helmCharts", "helmChartInflationGenerator", "helmGlobals")
 #: Kustomization fields that name files (or kustomizations) configuring transformers
 _SETTING_FIELDS = ("configurations", "generators", "transformers", "validators")
+#: Kustomization fields whose plugins may read files their configuration names
+_PLUGIN_FIELDS = ("generators", "transformers", "validators")
+#: Builtin plugins that read nothing but their own configuration
+_SELF_CONTAINED_PLUGINS = frozenset(
+    {
+        "AnnotationsTransformer",
+        "HashTransformer",
+        "IAMPolicyGenerator",
+        "ImageTagTransformer",
+        "LabelTransformer",
+        "NamespaceTransformer",
+        "PrefixTransformer",
+        "ReplicaCountTransformer",
+        "SortOrderTransformer",
+        "SuffixTransformer",
+        "ValueAddTransformer",
+    }
+)
+#: Fields a kustomization listing plugin configurations may use for them to stay as written
+_PLUGIN_LIST_FIELDS = frozenset({"apiVersion", "kind", "resources", "namespace"})
 
 
 def _collect(
@@ -239,6 +265,7 @@ def _collect(
         inputs.opaque.append(str(path))  # empty, or not a mapping: kustomize says what is wrong
         return
     inputs.opaque.extend(key for key in _OPAQUE_FIELDS if get(root, key) is not None)
+    inputs.plugins.extend(_plugins(root, directory, path))
 
     def local(value: Node | None) -> Path | None:
         text = string_value(value)
@@ -273,13 +300,74 @@ def _collect(
                 inputs.patch_targets.setdefault(target, []).append(_patch_target(selector))
     for key in ("configMapGenerator", "secretGenerator"):
         for generator in items(get(root, key)):
-            for list_key in ("files", "envs"):
-                for item in items(get(generator, list_key)):
+            for list_key in ("files", "envs", "env"):  # ``env``: the older spelling, one file
+                listed = get(generator, list_key)
+                for item in [listed] if isinstance(listed, ScalarNode) else items(listed):
                     text = string_value(item) or ""
                     target = local(ScalarNode("tag:yaml.org,2002:str", text.split("=", 1)[-1]))
                     if target is not None and target.is_file():
                         inputs.files.add(target)
     _collect_settings(root, directory, inputs, (naming, walk, including))
+
+
+def _plugins(root: Node, directory: Path, path: Path) -> list[str]:
+    """The plugins of a kustomization that may read files or run code, by field and entry.
+
+    A builtin plugin that reads nothing but its own configuration does not count, whether that
+    configuration is inline, in a file, or in the files a folder's kustomization lists as they
+    are written (a folder that also patches or generates them counts).
+    """
+    found = []
+    for key in _PLUGIN_FIELDS:
+        for item in items(get(root, key)):
+            text = string_value(item)
+            if text is None or not _self_contained(text, directory):
+                label = text.splitlines()[0] if text else "?"
+                found.append(f"{path}: {key}: {label}")
+    return found
+
+
+def _self_contained(entry: str, directory: Path) -> bool:
+    """Whether a plugin entry (inline, a file or a folder) holds only self-contained builtins."""
+    if "\n" in entry:
+        return _builtin_configs(entry)
+    if "://" in entry or entry.startswith(("git@", "github.com/")):
+        return False
+    target = _absolute(directory / entry)
+    if target.is_file():
+        decoded = _read(target)
+        return decoded is not None and _builtin_configs(decoded.text)
+    found = kustomization_file(target) if target.is_dir() else None
+    decoded = _read(found) if found is not None else None
+    stream = parse_stream(decoded.text) if decoded is not None else None
+    listing = stream.documents[0].root if stream and len(stream.documents) == 1 else None
+    if not isinstance(listing, MappingNode):
+        return False
+    if any(str(key.value) not in _PLUGIN_LIST_FIELDS for key, _ in listing.value):
+        return False
+    for item in items(get(listing, "resources")):
+        listed = string_value(item)
+        if not listed or "://" in listed:
+            return False
+        resource = _absolute(target / listed)
+        decoded = _read(resource) if resource.is_file() else None
+        if decoded is None or not _builtin_configs(decoded.text):
+            return False
+    return True
+
+
+def _builtin_configs(text: str) -> bool:
+    """Whether every document of ``text`` configures a self-contained builtin plugin."""
+    stream = parse_stream(text)
+    return not stream.problem and all(
+        is_null(document.root)  # an empty document configures nothing
+        or (
+            isinstance(document.root, MappingNode)
+            and string_value(get(document.root, "apiVersion")) == "builtin"
+            and string_value(get(document.root, "kind")) in _SELF_CONTAINED_PLUGINS
+        )
+        for document in stream.documents
+    )
 
 
 def _collect_settings(
@@ -420,17 +508,37 @@ class Build:
 
 
 def run_build(root: Path, command: list[str], timeout: float = BUILD_TIMEOUT_SECONDS) -> Build:
-    """Build ``root`` through a temporary wrapper that asks for origin annotations."""
+    """Build ``root`` through a temporary wrapper that asks for origin annotations.
+
+    The output of a build whose every input is known is remembered in the user cache, and a
+    later build with the same inputs reads it back instead of running (see :func:`_build_key`).
+    """
     kustomization = kustomization_file(root)
     assert kustomization is not None
     build = Build(root=root, kustomization=kustomization, inputs=read_inputs(root))
+    key = _build_key(root, command, build.inputs) if cache_dir() is not None else None
+    if key is not None and _recall(build, key):
+        return build
+    _build(build, command, timeout)
+    if key is not None and build.error is None and key == _build_key(root, command, build.inputs):
+        _remember(build, key)  # unless an input changed while it was built
+    return build
+
+
+def _wrapper_text(listed: str) -> str:
+    """The wrapper kustomization: it lists the folder to build and asks for origins."""
+    return (
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+        f"resources:\n- {listed}\nbuildMetadata: [originAnnotations]\n"
+    )
+
+
+def _build(build: Build, command: list[str], timeout: float) -> None:
+    """Run the build of ``build.root``, recording its output or its error in ``build``."""
+    root = build.root
     with tempfile.TemporaryDirectory(prefix="mountlint-kustomize-") as wrapper:
         relative = os.path.relpath(_absolute(root), wrapper)
-        Path(wrapper, "kustomization.yaml").write_text(
-            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
-            f"resources:\n- {relative}\nbuildMetadata: [originAnnotations]\n",
-            encoding="utf-8",
-        )
+        Path(wrapper, "kustomization.yaml").write_text(_wrapper_text(relative), encoding="utf-8")
         try:
             completed = subprocess.run(
                 [*command, wrapper],
@@ -441,18 +549,93 @@ def run_build(root: Path, command: list[str], timeout: float = BUILD_TIMEOUT_SEC
             )
         except subprocess.TimeoutExpired:
             build.error = f"timed out after {timeout:g} seconds"
-            return build
+            return
         except OSError as error:
             build.error = str(error)
-            return build
+            return
         if completed.returncode != 0:
             build.error = (
                 _one_line(completed.stderr, relative) or f"exit status {completed.returncode}"
             )
-            return build
+            return
         build.rendered = completed.stdout
         build.wrapper = Path(wrapper)
-    return build
+
+
+#: The kind of user-cache entry that holds a build's output
+_CACHE_KIND = "kustomize-build"
+#: The space remembered builds may take; those unused the longest go first
+CACHE_MAX_BYTES = 256 * 1024 * 1024
+
+
+def _build_key(root: Path, command: list[str], inputs: Inputs) -> str | None:
+    """A sha256 of everything a build's output depends on; None when that is not all known.
+
+    That is the build command (its binary by real path, size and modification time, and its
+    words), mountlint's version, the wrapper (with the folder it lists as an absolute path),
+    the path, real path and bytes of every file the build reads, and which kustomization file
+    names exist in each folder it enters (kustomize refuses a folder with two). A closure with
+    an opaque part (remote, missing, unreadable, helm charts) or a plugin has no key.
+    """
+    if inputs.opaque or inputs.plugins or not command:
+        return None
+    digest = hashlib.sha256()
+
+    def add(part: bytes) -> None:
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+
+    try:
+        binary = os.stat(command[0])
+        add(b"mountlint kustomize build 1")
+        add(__version__.encode())
+        add(os.fsencode(os.path.realpath(command[0])))
+        add(f"{binary.st_size} {binary.st_mtime_ns}".encode())
+        for word in command:
+            add(os.fsencode(word))
+        add(_wrapper_text(str(_absolute(root))).encode("utf-8", "surrogateescape"))
+        for path in sorted(inputs.files | inputs.settings):
+            add(os.fsencode(path))
+            add(os.fsencode(os.path.realpath(path)))
+            add(path.read_bytes())
+        for kustomization in inputs.kustomizations:
+            folder = kustomization.parent
+            names = [name for name in KUSTOMIZATION_NAMES if os.path.lexists(folder / name)]
+            add(os.fsencode(folder))
+            add("\n".join(names).encode())
+    except (OSError, ValueError):
+        return None
+    return digest.hexdigest()
+
+
+def _recall(build: Build, key: str) -> bool:
+    """Fill ``build`` with the output an earlier run remembered under ``key``, if any.
+
+    The wrapper folder of that run comes back with it: origin annotations are relative to it.
+    """
+    data = read_blob(_CACHE_KIND, key)
+    if data is None or b"\0" not in data:
+        return False
+    wrapper, rendered = data.split(b"\0", 1)
+    if not os.path.isabs(os.fsdecode(wrapper)):
+        return False
+    try:
+        build.rendered = rendered.decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError:
+        return False
+    build.wrapper = Path(os.fsdecode(wrapper))
+    return True
+
+
+def _remember(build: Build, key: str) -> None:
+    """Keep the output of ``build`` (and the wrapper folder it is relative to) for later runs."""
+    if build.wrapper is None:
+        return
+    try:
+        rendered = build.rendered.encode("utf-8", "surrogatepass")
+    except UnicodeEncodeError:
+        return
+    write_blob(_CACHE_KIND, key, os.fsencode(build.wrapper) + b"\0" + rendered)
 
 
 _FAILED_RESOURCE = re.compile(r"accumulating resources from '(.+?)': ")
@@ -1036,6 +1219,8 @@ def lint_roots(
             run.consumed.update(path.resolve() for path in read_inputs(root).files)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         builds = list(pool.map(lambda root: run_build(root, command, timeout), built))
+    if built:
+        prune(_CACHE_KIND, CACHE_MAX_BYTES)
     for root, build in zip(built, builds, strict=True):
         if build.error is not None:
             run.notices.append(
