@@ -32,8 +32,6 @@ _DOCUMENT_START = re.compile(r"\n---(?=[ \t\r\n]|\Z)")
 #: What may stand before a block collection starts on its line: indentation, ``-``, ``?`` and
 #: ``:`` indicators and the separating blanks (and a byte order mark).
 _PREFIX_CHARACTERS = " \t?:\\-\ufeff"
-#: A character that ``str.isspace`` says is not a space.
-_NOT_BLANK = re.compile(r"\S")
 #: Line breaks as YAML counts them (columns restart after each).
 _BREAKS = "\n\r\x85\u2028\u2029"
 #: Innermost bracket pairs, with nothing inside that could end a string or start a comment.
@@ -112,8 +110,8 @@ def _documents(text: str) -> list[tuple[int, int]]:
     bounds = [0, *(match.start() + 1 for match in _DOCUMENT_START.finditer(text)), len(text)]
     documents = []
     for low, high in itertools.pairwise(bounds):
-        content = low + 3 if text.startswith("---", low) else low
-        if content >= high or _NOT_BLANK.search(text, content, high):
+        chunk = text[low:high]
+        if not (chunk[3:] if chunk.startswith("---") else chunk).isspace():
             documents.append((low, high))
     return documents
 
