@@ -118,6 +118,8 @@ class TextResult:
 #: A ``---`` line after a line break: a pattern that starts with a literal is searched fast.
 _DOCUMENT_START_AFTER_BREAK = re.compile(r"\n---(?=[ \t\r\n]|\Z)")
 _KIND_AFTER_BREAK = re.compile(r"\nkind:[ \t]*[\"']?([A-Za-z]+)")
+#: A ``---`` line with nothing after it but blanks and a comment.
+_BARE_DOCUMENT_START = re.compile(r"---[ \t]*(?:#[^\n]*)?\r?(?:\n|\Z)")
 #: A carriage return that does not end a line: blanking turns it into a space.
 _LONE_CARRIAGE_RETURN = re.compile(r"\r(?!\n|\Z)")
 #: Blanking an ASCII text byte by byte: a space for everything but ``\n`` and ``\r``.
@@ -128,7 +130,7 @@ _BLANK_BYTES = bytes.maketrans(
 SPARSE_FROM_CHARACTERS = 32 * 1024
 
 
-def relevant_documents(text: str) -> str:
+def relevant_documents(text: str, trailing: bool = True) -> str:
     """``text`` with the documents that cannot hold a finding blanked out, offsets unchanged.
 
     A document that mentions none of the words mountlint looks for, or whose kind never embeds
@@ -138,6 +140,10 @@ def relevant_documents(text: str) -> str:
     of a line always starts a document in YAML, so splitting there is exact. A document that
     mentions ``mountlint:`` is kept: only parsing tells a directive comment from the same text
     inside a block scalar.
+
+    Without ``trailing``, the blanked documents after the last one that holds anything are left
+    out, but for the ``---`` line that follows it (which ends it as it did): the parser reads
+    spaces one by one, and a stream often ends in megabytes of them.
     """
     if len(text) < SPARSE_FROM_CHARACTERS:
         return text
@@ -146,13 +152,21 @@ def relevant_documents(text: str) -> str:
         return text
     bounds = [0, *starts, len(text)]
     pieces = []
-    for low, high in itertools.pairwise(bounds):
+    last = -1  # the last piece that holds anything but spaces and a bare ``---`` line
+    for index, (low, high) in enumerate(itertools.pairwise(bounds)):
         chunk = text[low:high]
         if _may_hold_findings(chunk) or "mountlint:" in chunk:
             pieces.append(chunk)
+            last = index
         else:
             pieces.append(_blank(chunk))
-    return "".join(pieces)
+            if chunk.startswith("---") and not _BARE_DOCUMENT_START.match(chunk):
+                last = index  # its ``---`` line holds a node or a problem: it is read
+    if trailing or last + 1 >= len(pieces):
+        return "".join(pieces)
+    following = pieces[last + 1]
+    line_end = following.find("\n")
+    return "".join(pieces[: last + 1]) + (following if line_end < 0 else following[: line_end + 1])
 
 
 def any_document_may_hold_findings(text: str) -> bool:
@@ -209,7 +223,7 @@ def analyze_text(
 
     ``stream`` is the text already parsed, when the caller needed the nodes too.
     """
-    stream = stream or parse_stream(relevant_documents(text))
+    stream = stream or parse_stream(relevant_documents(text, trailing=False))
     findings: list[Finding] = []
     annotations: list[AnnotationIgnore] = []
     rules = tuple(item for item in all_rules() if settings.is_selected(item.rule))
