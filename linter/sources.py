@@ -181,7 +181,7 @@ def is_helm_templates_dir(path: Path) -> bool:
 
 def is_helm_template_text(path: Path, text: str) -> bool:
     """A file under a ``templates/`` folder that uses Go template syntax."""
-    return "{{" in text and "templates" in path.parent.parts
+    return "templates" in path.parent.parts and "{{" in text
 
 
 def discover(paths: Iterable[str]) -> Discovery:
