@@ -93,11 +93,14 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
-def _config_in(directory: Path) -> Path | None:
+def _config_in(directory: Path, names: frozenset[str] | None = None) -> Path | None:
+    """The configuration file in ``directory``; ``names``: what it holds, when already listed."""
     folder = str(directory)  # plain strings: this runs once for every folder of the inputs
     for name in CONFIG_FILE_NAMES:
-        if os.path.isfile(os.path.join(folder, name)):
+        if (names is None or name in names) and os.path.isfile(os.path.join(folder, name)):
             return directory / name
+    if names is not None and PYPROJECT not in names:
+        return None
     pyproject = os.path.join(folder, PYPROJECT)
     if os.path.isfile(pyproject) and _pyproject_has_section(Path(pyproject)):
         return directory / PYPROJECT
@@ -522,11 +525,19 @@ class ConfigResolver:
         self._cwd_of_process: Path | None = None
         self.forced = forced
         self._found: dict[Path, Path | None] = {}
+        self._listings: dict[Path, frozenset[str]] = {}
         self._resolved: dict[Path | None, Resolved] = {}
 
     def default(self) -> Resolved:
         """The settings for standard input and for the run as a whole (``fail-on``)."""
         return self._resolve(self.forced or self._find(self.cwd))
+
+    def know_listings(self, listings: dict[Path, frozenset[str]]) -> None:
+        """Folders whose names are known (from the walk of the inputs): looked up without
+        asking the file system for each configuration file name."""
+        cwd = self._process_cwd()
+        for folder, names in listings.items():
+            self._listings[folder if folder.is_absolute() else cwd / folder] = names
 
     def for_file(self, path: Path) -> Resolved:
         if self.forced is not None:
@@ -544,7 +555,7 @@ class ConfigResolver:
     def _find(self, directory: Path) -> Path | None:
         """The nearest configuration at or above ``directory`` (each folder is looked at once)."""
         if directory not in self._found:
-            found = _config_in(directory)
+            found = _config_in(directory, self._listings.get(directory))
             if found is None and directory.parent != directory:
                 found = self._find(directory.parent)
             self._found[directory] = found

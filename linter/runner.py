@@ -214,6 +214,7 @@ def _inputs(
     if "-" in options.paths:
         inputs.append(_Input(resolver.default().settings, stdin=read_stdin(options.stdin_filename)))
     found = discover(file_paths)
+    resolver.know_listings(found.listings)
     outcome.problems.extend(found.problems)
     rendered: set[Path] = set()
     if charts is not None and not options.no_helm:

@@ -140,6 +140,8 @@ class Discovery:
     symlinked_files: set[Path] = field(default_factory=set)
     #: Helm charts among the inputs (folders, and the charts of templates given as files)
     charts: list[Path] = field(default_factory=list)
+    #: The names in each folder walked: what else wants to know needs no more file-system calls
+    listings: dict[Path, frozenset[str]] = field(default_factory=dict)
 
 
 _CHART_MARKERS = ("Chart.yaml", "Chart.yml", "Chart.yaml.tmpl", "values.yaml")
@@ -274,6 +276,7 @@ def _walk(
     except OSError as error:
         found.problems.append(InputProblem(str(directory), _os_message(error)))
         return
+    found.listings[directory] = frozenset(item.name for item in entries)
     chart_files = [item for item in entries if item.name in _CHART_MARKERS]
     if any(item.name in CHART_FILES and _is_file(item) for item in chart_files):
         _add_chart(chart_root(directory), found)  # a subchart is rendered with its parent
