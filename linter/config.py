@@ -526,6 +526,7 @@ class ConfigResolver:
         self.forced = forced
         self._found: dict[Path, Path | None] = {}
         self._listings: dict[Path, frozenset[str]] = {}
+        self._by_folder: dict[str, Resolved] = {}
         self._resolved: dict[Path | None, Resolved] = {}
 
     def default(self) -> Resolved:
@@ -542,9 +543,15 @@ class ConfigResolver:
     def for_file(self, path: Path) -> Resolved:
         if self.forced is not None:
             return self.default()
+        # by the folder's text: files of one folder share it, with no path objects to make
+        known = self._by_folder.get(os.path.dirname(path))
+        if known is not None:
+            return known
         folder = path.parent if path.is_absolute() else self._process_cwd() / path.parent
         found = self._find(folder)
-        return self._resolve(found) if found is not None else self.default()
+        resolved = self._resolve(found) if found is not None else self.default()
+        self._by_folder[os.path.dirname(path)] = resolved
+        return resolved
 
     def _process_cwd(self) -> Path:
         """The working directory relative inputs are read from (asked once)."""
