@@ -150,23 +150,24 @@ def relevant_documents(text: str, trailing: bool = True) -> str:
     starts = _document_starts(text)
     if not starts:
         return text
-    bounds = [0, *starts, len(text)]
-    pieces = []
+    spans = list(itertools.pairwise([0, *starts, len(text)]))
+    kept: list[bool] = []
     last = -1  # the last piece that holds anything but spaces and a bare ``---`` line
-    for index, (low, high) in enumerate(itertools.pairwise(bounds)):
+    for index, (low, high) in enumerate(spans):
         chunk = text[low:high]
-        if _may_hold_findings(chunk) or "mountlint:" in chunk:
-            pieces.append(chunk)
-            last = index
-        else:
-            pieces.append(_blank(chunk))
-            if chunk.startswith("---") and not _BARE_DOCUMENT_START.match(chunk):
-                last = index  # its ``---`` line holds a node or a problem: it is read
-    if trailing or last + 1 >= len(pieces):
-        return "".join(pieces)
-    following = pieces[last + 1]
-    line_end = following.find("\n")
-    return "".join(pieces[: last + 1]) + (following if line_end < 0 else following[: line_end + 1])
+        kept.append(_may_hold_findings(chunk) or "mountlint:" in chunk)
+        if kept[-1] or (chunk.startswith("---") and not _BARE_DOCUMENT_START.match(chunk)):
+            last = index  # (a ``---`` line that holds a node or a problem is read too)
+    end = len(spans) if trailing else last + 1
+    pieces = [
+        text[low:high] if keep else _blank(text[low:high])
+        for (low, high), keep in zip(spans[:end], kept, strict=False)
+    ]
+    if end < len(spans) and text.startswith("---", spans[end][0]):
+        low, high = spans[end]  # the bare ``---`` line that ends the last piece read
+        line_end = text.find("\n", low, high)
+        pieces.append(text[low:high] if line_end < 0 else text[low : line_end + 1])
+    return "".join(pieces)
 
 
 def any_document_may_hold_findings(text: str) -> bool:

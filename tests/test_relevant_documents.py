@@ -76,3 +76,10 @@ def test_a_document_start_line_that_holds_a_node_is_still_read() -> None:
     report = _report(text)
     assert report == _report_of_whole_parse(text)
     assert any(code == "ML001" and "already defined" in message for code, *_, message in report)
+
+
+def test_a_stream_with_nothing_relevant_parses_to_nothing() -> None:
+    # the first piece (before any ``---``) is an irrelevant document: none of it is read
+    text = _stream(CONFIG_MAP.format(n="first", pad="y" * 200), _fillers(300))
+    assert relevant_documents(text, trailing=False).strip() == ""
+    assert parse_stream(relevant_documents(text, trailing=False)).documents == []
