@@ -303,8 +303,8 @@ def _lint_all(inputs: list[_Input], options: Options) -> Iterator[FileResult | I
     _send_rules_by_code()
     context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     work = partial(lint_input, max_size=options.max_file_size, keep_text=keep_text)
-    order = _largest_first(inputs)
     chunk = max(1, min(64, len(inputs) // (jobs * 16)))
+    order = _dealt(_largest_first(inputs), chunk)
     results = map_in_processes(
         work, [inputs[index] for index in order], jobs, chunk, context, _worker_died, _ignore_sigint
     )
@@ -344,6 +344,14 @@ def _largest_first(inputs: list[_Input]) -> list[int]:
             return 0
 
     return sorted(range(len(inputs)), key=size, reverse=True)
+
+
+def _dealt(order: list[int], chunk: int) -> list[int]:
+    """``order`` (largest first) dealt out over the chunks like cards, so that every chunk a
+    worker takes holds its share of the large files: chunks of the largest files alone would
+    keep one worker busy long after the other ran out of work."""
+    count = -(-len(order) // chunk)
+    return [order[index] for first in range(count) for index in range(first, len(order), count)]
 
 
 def _in_input_order(
