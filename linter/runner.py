@@ -729,7 +729,7 @@ def _apply_config_exceptions(
     outcome.findings[:], excepted = _except(outcome.findings, resolver)
     outcome.suppressed.extend(excepted)
     used = {f.suppression.exception for f in outcome.suppressed if f.suppression is not None}
-    covered = [Path(path).resolve() for path in options.paths if path != "-"]
+    covered: list[Path] | None = None  # resolved only when some exception needs it
     rule = next(item.rule for item in all_rules() if item.rule.code == "ML002")
     reported: set[str] = set()
     for resolved in resolver.loaded():
@@ -739,6 +739,8 @@ def _apply_config_exceptions(
         selected = {item.rule.code for item in all_rules() if settings.is_selected(item.rule)}
         for exception in settings.exceptions:
             folder = exception.config.parent.resolve()
+            if covered is None:
+                covered = [Path(path).resolve() for path in options.paths if path != "-"]
             if (
                 exception.key in used
                 or exception.key in reported
