@@ -1218,29 +1218,29 @@ def lint_roots(
             # nothing it deploys can hold a finding: its files count as linted through it
             run.consumed.update(path.resolve() for path in read_inputs(root).files)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        builds = list(pool.map(lambda root: run_build(root, command, timeout), built))
+        builds = pool.map(lambda root: run_build(root, command, timeout), built)
+        for root, build in zip(built, builds, strict=True):  # linted while later ones build
+            if build.error is not None:
+                run.notices.append(
+                    f"{display(build.kustomization)}: kustomize build failed: {build.error}; "
+                    "its files are linted as plain YAML"
+                )
+                continue
+            run.consumed.update(path.resolve() for path in build.inputs.files)
+            for finding in linter.lint(build, settings_for(build.kustomization)):
+                key = (
+                    finding.location.path,
+                    finding.location.line,
+                    finding.location.column,
+                    finding.rule.code,
+                    finding.message,
+                )
+                builders = deployed_by.setdefault(key, [])
+                if display(root) not in builders:  # a patch applied to several objects of one build
+                    builders.append(display(root))
+                first.setdefault(key, finding)
     if built:
         prune(_CACHE_KIND, CACHE_MAX_BYTES)
-    for root, build in zip(built, builds, strict=True):
-        if build.error is not None:
-            run.notices.append(
-                f"{display(build.kustomization)}: kustomize build failed: {build.error}; "
-                "its files are linted as plain YAML"
-            )
-            continue
-        run.consumed.update(path.resolve() for path in build.inputs.files)
-        for finding in linter.lint(build, settings_for(build.kustomization)):
-            key = (
-                finding.location.path,
-                finding.location.line,
-                finding.location.column,
-                finding.rule.code,
-                finding.message,
-            )
-            builders = deployed_by.setdefault(key, [])
-            if display(root) not in builders:  # a patch applied to several objects of one build
-                builders.append(display(root))
-            first.setdefault(key, finding)
     for key, finding in first.items():
         builders = deployed_by[key]
         if len(builders) > 1:
