@@ -4,8 +4,8 @@ mountlint never constructs Python objects from YAML and never dumps YAML: compos
 every key and value its start and end mark, which is all that locations and fixes need.
 ``mountlint.composers`` composes with libyaml first.
 
-libyaml rejects some valid YAML (a tab between a key and its value where it looks like
-indentation to it, a reused anchor name). What it rejects is composed again, one document at a
+libyaml rejects some valid YAML (``[--verbose:]``, a plain scalar that ends in ``:`` in a flow
+list, or an anchor name used twice). What it rejects is composed again, one document at a
 time, by a pure-Python parser that follows the YAML spec: only what both reject is a syntax
 problem, so a problem means that kubectl would reject the stream too.
 """
