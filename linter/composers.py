@@ -29,10 +29,10 @@ __all__ = ["compose_all", "composer_errors", "has_c_composer", "marked_error_par
 
 STR_TAG = "tag:yaml.org,2002:str"
 NULL_TAG = "tag:yaml.org,2002:null"
-#: What libyaml names a stream it reads from a string (marks made here say the same).
-_STREAM_NAME = "<unicode string>"
 SEQ_TAG = "tag:yaml.org,2002:seq"
 MAP_TAG = "tag:yaml.org,2002:map"
+#: What libyaml names a stream it reads from a string (marks made here say the same).
+_STREAM_NAME = "<unicode string>"
 
 
 def has_c_composer() -> bool:
