@@ -1,6 +1,6 @@
 """Refuse YAML nested deeper than a fixed limit, before anything composes it.
 
-ruamel.yaml's C composer recurses once per nesting level on the C stack: a file of
+libyaml's composer (PyYAML's, in C) recurses once per nesting level on the C stack: a file of
 ``[[[[...]]]]`` 30,000 levels deep kills the process with a segfault that no ``except`` can
 catch. The pure-Python composer raises RecursionError a few hundred levels down. The deepest file
 in the shared corpus of real manifests, a CustomResourceDefinition, nests 47 collections deep;
