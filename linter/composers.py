@@ -8,7 +8,7 @@ the YAML spec more closely (see ``SeparatingTabsScanner``); its nodes are conver
 marks, the styles and which nodes aliases share. When PyYAML has no libyaml, ruamel.yaml composes
 everything. ruamel.yaml is imported only when it is needed.
 
-Plain scalars are resolved by YAML 1.2 rules (ruamel.yaml's), whoever parsed them.
+Plain scalars get one YAML 1.2 tag table (ruamel.yaml's patterns), whichever parser read them.
 """
 
 from __future__ import annotations
@@ -172,20 +172,6 @@ def _plain_patterns() -> dict[str, tuple[tuple[str, re.Pattern[str]], ...]]:
     return {first: tuple(found) for first, found in by_first.items()}
 
 
-@lru_cache(maxsize=65536)
-def _ruamel_plain_tag(value: str) -> Any:
-    from ruamel.yaml.nodes import ScalarNode as RuamelScalar
-
-    return _ruamel_resolver().resolve(RuamelScalar, value, (True, False))
-
-
-@lru_cache(maxsize=1)
-def _ruamel_resolver() -> Any:
-    from ruamel.yaml.resolver import VersionedResolver
-
-    return VersionedResolver()
-
-
 # --- ruamel.yaml --------------------------------------------------------------------------------
 
 
@@ -208,14 +194,15 @@ def _ruamel_yaml(pure: bool) -> YAML:
     from mountlint.tabscanner import SeparatingTabsScanner
 
     class CachingResolver(VersionedResolver):
-        """YAML 1.2 resolution of plain scalars, the same as the libyaml path's (``%YAML``
-        directives are not honoured: no Kubernetes manifest uses them)."""
+        """Plain scalars get the libyaml path's tags (``%YAML`` directives are not honoured:
+        no Kubernetes manifest uses them)."""
 
         def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
             from ruamel.yaml.nodes import ScalarNode as RuamelScalar
+            from ruamel.yaml.tag import Tag
 
             if kind is RuamelScalar and implicit[0]:
-                return _ruamel_plain_tag(value)
+                return Tag(suffix=plain_scalar_tag(value))
             return super().resolve(kind, value, implicit)
 
     yaml = YAML(typ="safe", pure=pure)
@@ -231,35 +218,29 @@ def _ruamel_compose_all(text: str, pure: bool) -> Iterator[Node | None]:
         yield None if root is None else _converted(root)
 
 
-def _converted(root: Any) -> Node:
+def _converted(node: Any, made: dict[int, Node] | None = None) -> Node:
     """A ruamel.yaml node tree as PyYAML nodes; a node that aliases share stays one object."""
     from ruamel.yaml.nodes import MappingNode as RuamelMapping
     from ruamel.yaml.nodes import SequenceNode as RuamelSequence
 
-    made: dict[int, Node] = {}
-
-    def convert(node: Any) -> Node:
-        known = made.get(id(node))
-        if known is not None:
-            return known
-        start, end = _mark(node.start_mark), _mark(node.end_mark)
-        tag = str(node.tag)
-        result: Node
-        if isinstance(node, RuamelMapping):
-            mapping = MappingNode(tag, [], start, end, flow_style=node.flow_style)
-            made[id(node)] = mapping
-            mapping.value = [(convert(key), convert(value)) for key, value in node.value]
-            result = mapping
-        elif isinstance(node, RuamelSequence):
-            sequence = SequenceNode(tag, [], start, end, flow_style=node.flow_style)
-            made[id(node)] = sequence
-            sequence.value = [convert(item) for item in node.value]
-            result = sequence
-        else:
-            result = made[id(node)] = ScalarNode(tag, node.value, start, end, style=node.style)
-        return result
-
-    return convert(root)
+    made = {} if made is None else made
+    known = made.get(id(node))
+    if known is not None:
+        return known
+    start, end = _mark(node.start_mark), _mark(node.end_mark)
+    tag = str(node.tag)
+    if isinstance(node, RuamelMapping):
+        mapping = made[id(node)] = MappingNode(tag, [], start, end, flow_style=node.flow_style)
+        mapping.value = [
+            (_converted(key, made), _converted(value, made)) for key, value in node.value
+        ]
+        return mapping
+    if isinstance(node, RuamelSequence):
+        sequence = made[id(node)] = SequenceNode(tag, [], start, end, flow_style=node.flow_style)
+        sequence.value = [_converted(item, made) for item in node.value]
+        return sequence
+    scalar = made[id(node)] = ScalarNode(tag, node.value, start, end, style=node.style)
+    return scalar
 
 
 def _mark(mark: Any) -> Mark:
