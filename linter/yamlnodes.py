@@ -548,48 +548,10 @@ class Entry(NamedTuple):
 
 
 def entries(node: Node | None) -> list[Entry]:
-    """The scalar-keyed entries of a mapping, merge keys expanded (explicit keys win, last wins).
-
-    Merged mappings are expanded depth first, each mapping once: a key met again later is
-    already set, so this is what expanding every path gives, but a chain or a doubling "bomb"
-    of merge keys costs its size, not its depth or its number of paths.
-    """
+    """The scalar-keyed entries of a mapping, merge keys expanded (explicit keys win, last wins)."""
     if not isinstance(node, MappingNode):
         return []
-    found = _own_entries(node)
-    expanded = {id(node)}
-    pending = list(reversed(_merged_mappings(node)))
-    while pending:
-        source = pending.pop()
-        if id(source) in expanded:
-            continue
-        expanded.add(id(source))
-        for name, item in _own_entries(source).items():
-            found.setdefault(name, Entry(item.key, item.value, inherited=True))
-        pending.extend(reversed(_merged_mappings(source)))
-    return list(found.values())
-
-
-def _own_entries(node: MappingNode) -> dict[str, Entry]:
-    own: dict[str, Entry] = {}
-    for key, value in node.value:
-        if isinstance(key, ScalarNode) and not is_merge_key(key):
-            own[str(key.value)] = Entry(key, value)
-    return own
-
-
-def _merged_mappings(node: MappingNode) -> list[MappingNode]:
-    return [
-        source for key, value in node.value if is_merge_key(key) for source in _merge_sources(value)
-    ]
-
-
-def _merge_sources(value: Node) -> list[MappingNode]:
-    if isinstance(value, MappingNode):
-        return [value]
-    if isinstance(value, SequenceNode):
-        return [item for item in value.value if isinstance(item, MappingNode)]
-    return []
+    return list(_entry_table(node).values())
 
 
 def entry(node: Node | None, name: str) -> Entry | None:
@@ -607,16 +569,55 @@ def _entry_table(node: MappingNode) -> dict[str, Entry]:
     """The entries of ``node`` by name, computed once per node (nodes are never changed)."""
     table: dict[str, Entry] | None = node.__dict__.get(_TABLE)
     if table is None:
-        if any(key.value == "<<" for key, _ in node.value):
-            table = {item.key.value: item for item in entries(node)}
-        else:
-            table = {
-                key.value: Entry(key, value)
-                for key, value in node.value
-                if isinstance(key, ScalarNode)
-            }
-        node.__dict__[_TABLE] = table
+        table = node.__dict__[_TABLE] = _expanded_entries(node)
     return table
+
+
+def _expanded_entries(node: MappingNode) -> dict[str, Entry]:
+    """The entries of ``node`` by name, merge keys expanded.
+
+    Merged mappings are expanded depth first, each mapping once: a key met again later is
+    already set, so this is what expanding every path gives, but a chain or a doubling "bomb"
+    of merge keys costs its size, not its depth or its number of paths.
+    """
+    found = _own_entries(node)
+    expanded = {id(node)}
+    pending = list(reversed(_merged_mappings(node)))
+    while pending:
+        source = pending.pop()
+        if id(source) in expanded:
+            continue
+        expanded.add(id(source))
+        for name, item in _own_entries(source).items():
+            found.setdefault(name, Entry(item.key, item.value, inherited=True))
+        pending.extend(reversed(_merged_mappings(source)))
+    return found
+
+
+def _own_entries(node: MappingNode) -> dict[str, Entry]:
+    # ``key.value == "<<"`` first: most keys are not merge keys, and the test is cheap
+    return {
+        str(key.value): Entry(key, value)
+        for key, value in node.value
+        if isinstance(key, ScalarNode) and not (key.value == "<<" and is_merge_key(key))
+    }
+
+
+def _merged_mappings(node: MappingNode) -> list[MappingNode]:
+    return [
+        source
+        for key, value in node.value
+        if key.value == "<<" and is_merge_key(key)
+        for source in _merge_sources(value)
+    ]
+
+
+def _merge_sources(value: Node) -> list[MappingNode]:
+    if isinstance(value, MappingNode):
+        return [value]
+    if isinstance(value, SequenceNode):
+        return [item for item in value.value if isinstance(item, MappingNode)]
+    return []
 
 
 def get(node: Node | None, name: str) -> Node | None:
