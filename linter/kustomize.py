@@ -16,7 +16,6 @@ at the kustomization file, with no fix written.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
@@ -40,7 +39,7 @@ from mountlint.engine import analyze_text, any_document_may_hold_findings
 from mountlint.findings import Finding, Location, RelatedLocation, locate
 from mountlint.settings import Settings
 from mountlint.sources import SKIPPED_DIRS, Decoded, FileStamp, decode, may_hold_findings
-from mountlint.usercache import cache_dir, prune, read_blob, write_blob
+from mountlint.usercache import KeyDigest, cache_dir, prune, read_blob, write_blob
 from mountlint.version import __version__
 from mountlint.yamlnodes import (
     Document,
@@ -579,12 +578,8 @@ def _build_key(root: Path, command: list[str], inputs: Inputs) -> str | None:
     """
     if inputs.opaque or inputs.plugins or not command:
         return None
-    digest = hashlib.sha256()
-
-    def add(part: bytes) -> None:
-        digest.update(len(part).to_bytes(8, "big"))
-        digest.update(part)
-
+    digest = KeyDigest()
+    add = digest.add
     try:
         binary = os.stat(command[0])
         add(b"mountlint kustomize build 1")

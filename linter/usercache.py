@@ -34,13 +34,26 @@ def cache_dir() -> Path | None:
         return None
 
 
+class KeyDigest:
+    """A sha256 of parts, each preceded by its length, so that different lists of parts never
+    run together into the same bytes; parts can be added one by one (a build's files)."""
+
+    def __init__(self) -> None:
+        self._digest = hashlib.sha256()
+
+    def add(self, part: bytes) -> None:
+        self._digest.update(len(part).to_bytes(8, "big"))
+        self._digest.update(part)
+
+    def hexdigest(self) -> str:
+        return self._digest.hexdigest()
+
+
 def fact_key(*parts: str) -> str:
     """A name for the fact that ``parts`` (the inputs it depends on) establish."""
-    digest = hashlib.sha256()
+    digest = KeyDigest()
     for part in parts:
-        encoded = part.encode("utf-8", "surrogatepass")
-        digest.update(len(encoded).to_bytes(8, "big"))
-        digest.update(encoded)
+        digest.add(part.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 
