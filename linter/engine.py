@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from mountlint.edits import EditBuilder
 from mountlint.exceptions import apply_exceptions, finding_scope
 from mountlint.findings import Finding, Location, RelatedLocation, locate, point
+from mountlint.nesting import later_document_starts
 from mountlint.registry import RegisteredRule, all_rules
 from mountlint.rule import Rule, RuleContext, Scope, Violation
 from mountlint.settings import Settings
@@ -115,8 +116,6 @@ class TextResult:
     suppressed: list[Finding]
 
 
-#: A ``---`` line after a line break: a pattern that starts with a literal is searched fast.
-_DOCUMENT_START_AFTER_BREAK = re.compile(r"\n---(?=[ \t\r\n]|\Z)")
 _KIND_AFTER_BREAK = re.compile(r"\nkind:[ \t]*[\"']?([A-Za-z]+)")
 #: A ``---`` line with nothing after it but blanks and a comment.
 _BARE_DOCUMENT_START = re.compile(r"---[ \t]*(?:#[^\n]*)?\r?(?:\n|\Z)")
@@ -179,7 +178,7 @@ def any_document_may_hold_findings(text: str) -> bool:
 
 def _document_starts(text: str) -> list[int]:
     """Offsets of the ``---`` lines of ``text``."""
-    starts = [match.start() + 1 for match in _DOCUMENT_START_AFTER_BREAK.finditer(text)]
+    starts = later_document_starts(text)
     if text.startswith("---") and text[3:4] in ("", " ", "\t", "\r", "\n"):
         starts.insert(0, 0)
     return starts

@@ -104,10 +104,16 @@ def nesting_bound_within(text: str, limit: int) -> bool:
     return False
 
 
+def later_document_starts(text: str) -> list[int]:
+    """Offsets of the ``---`` lines that follow a line break: every document start but one at
+    offset 0 (searched for ``\n---``: a pattern that starts with a literal is searched fast)."""
+    return [match.start() + 1 for match in _DOCUMENT_START.finditer(text)]
+
+
 def _documents(text: str) -> list[tuple[int, int]]:
     """Start and end of each document that is not blank (the engine blanks the documents that
     cannot hold a finding, and scanning their spaces would cost more than the rest)."""
-    bounds = [0, *(match.start() + 1 for match in _DOCUMENT_START.finditer(text)), len(text)]
+    bounds = [0, *later_document_starts(text), len(text)]
     documents = []
     for low, high in itertools.pairwise(bounds):
         chunk = text[low:high]
