@@ -544,13 +544,14 @@ class ConfigResolver:
         if self.forced is not None:
             return self.default()
         # by the folder's text: files of one folder share it, with no path objects to make
-        known = self._by_folder.get(os.path.dirname(path))
+        folder_text = os.path.dirname(path)
+        known = self._by_folder.get(folder_text)
         if known is not None:
             return known
         folder = path.parent if path.is_absolute() else self._process_cwd() / path.parent
         found = self._find(folder)
         resolved = self._resolve(found) if found is not None else self.default()
-        self._by_folder[os.path.dirname(path)] = resolved
+        self._by_folder[folder_text] = resolved
         return resolved
 
     def _process_cwd(self) -> Path:

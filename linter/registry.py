@@ -37,6 +37,12 @@ def all_rules() -> tuple[RegisteredRule, ...]:
     return tuple(sorted(loaded, key=lambda item: item.rule.code))
 
 
+@cache
+def rules_by_code() -> dict[str, Rule]:
+    """Every registered rule by its exact code (``ML101``), built once."""
+    return {registered.rule.code: registered.rule for registered in all_rules()}
+
+
 def find_rule(selector: str) -> RegisteredRule | None:
     """The rule whose code or name is ``selector`` (case-insensitive), if any."""
     wanted = selector.strip().lower()

@@ -33,7 +33,7 @@ from mountlint.engine import FileResult, lint_source
 from mountlint.findings import Finding, Suppression
 from mountlint.fixes import FixOutcome, WriteRefused, fix_text, is_applicable, write_atomically
 from mountlint.printable import printable
-from mountlint.registry import all_rules
+from mountlint.registry import all_rules, rules_by_code
 from mountlint.report import RunOutcome
 from mountlint.report.text import plural
 from mountlint.rule import Rule, Severity
@@ -320,17 +320,13 @@ def _send_rules_by_code() -> None:
 
 
 def _reduce_rule(rule: Rule) -> tuple[Any, ...] | str:
-    if _rules_by_code().get(rule.code) is rule:
+    if rules_by_code().get(rule.code) is rule:
         return (_registered_rule, (rule.code,))
     return rule.__reduce_ex__(4)  # a rule made elsewhere goes in full
 
 
 def _registered_rule(code: str) -> Rule:
-    return _rules_by_code()[code]
-
-
-def _rules_by_code() -> dict[str, Rule]:
-    return {registered.rule.code: registered.rule for registered in all_rules()}
+    return rules_by_code()[code]
 
 
 def _largest_first(inputs: list[_Input]) -> list[int]:
@@ -730,7 +726,7 @@ def _apply_config_exceptions(
     outcome.suppressed.extend(excepted)
     used = {f.suppression.exception for f in outcome.suppressed if f.suppression is not None}
     covered: list[Path] | None = None  # resolved only when some exception needs it
-    rule = next(item.rule for item in all_rules() if item.rule.code == "ML002")
+    rule = rules_by_code()["ML002"]
     reported: set[str] = set()
     for resolved in resolver.loaded():
         settings = resolved.settings
