@@ -174,13 +174,6 @@ def chart_of_template(path: Path) -> Path | None:
     return None
 
 
-def is_helm_templates_dir(path: Path) -> bool:
-    """A chart's ``templates/`` folder (Go templates, not YAML): its parent holds a chart file."""
-    return path.name == "templates" and any(
-        (path.parent / marker).is_file() for marker in _CHART_MARKERS
-    )
-
-
 def is_helm_template_text(path: Path, text: str) -> bool:
     """A file under a ``templates/`` folder that uses Go template syntax."""
     return "templates" in path.parent.parts and "{{" in text
@@ -280,6 +273,7 @@ def _walk(
     chart_files = [item for item in entries if item.name in _CHART_MARKERS]
     if any(item.name in CHART_FILES and _is_file(item) for item in chart_files):
         _add_chart(chart_root(directory), found)  # a subchart is rendered with its parent
+    # a ``templates/`` folder beside any chart file holds Go templates, not YAML
     holds_chart = any(_is_file(item) for item in chart_files)
     for item in entries:
         path = Path(item.path)
@@ -294,7 +288,7 @@ def _walk(
             if item.is_symlink():
                 found.skipped_symlinked_dirs.append(path)
                 continue
-            if item.name == "templates" and holds_chart:  # Go templates, not YAML
+            if item.name == "templates" and holds_chart:
                 if is_chart_dir(path):
                     _add_chart(chart_root(path), found)
                 found.skipped_template_dirs.append(path)
