@@ -17,11 +17,11 @@ import os
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from mountlint.findings import Finding
+from mountlint.packagedata import read_json
 from mountlint.version import __version__
 
 BASELINE_VERSION = 1
@@ -64,9 +64,7 @@ class Matched:
 
 def baseline_schema() -> dict[str, Any]:
     """The JSON Schema of the baseline file (shipped as ``mountlint/baseline.schema.json``)."""
-    text = resources.files("mountlint").joinpath("baseline.schema.json").read_text("utf-8")
-    loaded: dict[str, Any] = json.loads(text)
-    return loaded
+    return read_json("mountlint", "baseline.schema.json")
 
 
 def relative_path(path: str, root: Path) -> str:

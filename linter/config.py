@@ -15,11 +15,11 @@ import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from mountlint.exceptions import ConfigException
+from mountlint.packagedata import read_json, read_text
 from mountlint.paths import DEFAULT_RUNTIME_ROOTS, DEFAULT_RUNTIME_SOCKETS
 from mountlint.registry import all_rules, did_you_mean
 from mountlint.rule import Severity
@@ -79,9 +79,7 @@ class Config:
 
 def schema() -> dict[str, Any]:
     """The JSON Schema of the configuration (``mountlint --print-config-schema``)."""
-    text = resources.files("mountlint").joinpath("config.schema.json").read_text("utf-8")
-    loaded: dict[str, Any] = json.loads(text)
-    return loaded
+    return read_json("mountlint", "config.schema.json")
 
 
 def find_config(start: Path) -> Path | None:
@@ -289,7 +287,7 @@ def _validate(config: Config) -> None:
         values = json.dumps(config.values, sort_keys=True)
     except (TypeError, ValueError, RecursionError):
         values = None
-    schema_text = resources.files("mountlint").joinpath("config.schema.json").read_text("utf-8")
+    schema_text = read_text("mountlint", "config.schema.json")
     key = fact_key(__version__, schema_text, values) if values is not None else None
     if key is not None and known(_VALID_CONFIG, key):
         return

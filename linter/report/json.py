@@ -12,6 +12,7 @@ from typing import Any
 
 from mountlint.edits import Applicability
 from mountlint.findings import Finding, Location
+from mountlint.packagedata import read_json
 from mountlint.printable import escape_json_text
 from mountlint.report import RunOutcome
 from mountlint.version import __version__
@@ -21,11 +22,7 @@ JSON_REPORT_VERSION = 1
 
 def report_schema() -> dict[str, Any]:
     """The JSON Schema of this report (shipped as ``mountlint/report/report.schema.json``)."""
-    from importlib import resources
-
-    text = resources.files("mountlint.report").joinpath("report.schema.json").read_text("utf-8")
-    loaded: dict[str, Any] = json.loads(text)
-    return loaded
+    return read_json("mountlint.report", "report.schema.json")
 
 
 def _location(location: Location) -> dict[str, Any]:
