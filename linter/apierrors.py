@@ -12,7 +12,6 @@ object (``spec.containers[0]...``), even for an item of a ``kind: List``; a find
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterable
 
@@ -97,5 +96,7 @@ def enum_hint(value: str, supported: Iterable[str], cutoff: float = 0.6) -> tupl
     wanted = by_folded.get(value.casefold())
     if wanted is not None:
         return wanted, f"; the values are case-sensitive: write {wanted}"
+    import difflib  # only for a wrong value: not at start-up
+
     close = difflib.get_close_matches(value.casefold(), list(by_folded), n=1, cutoff=cutoff)
     return None, f"; did you mean {by_folded[close[0]]}?" if close else ""

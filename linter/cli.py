@@ -15,8 +15,7 @@ from typing import TextIO
 import click
 
 from mountlint.config import CommandLine, schema
-from mountlint.fixes import is_applicable
-from mountlint.policy import POLICY_ACTIONS, POLICY_FORMATS, print_policy
+from mountlint.edits import is_applicable
 from mountlint.printable import printable
 from mountlint.registry import all_rules, did_you_mean, find_rule
 from mountlint.report import FORMATS, ReportOptions, RunOutcome, render
@@ -44,6 +43,9 @@ PROGRESS_FROM_FILES = 500
 FAIL_ON_CHOICES = ("error", "warning", "info", "never")
 #: The formats ``--node`` can print.
 NODE_FORMATS = ("text", "json")
+#: The admission policies ``--emit-policy`` writes (see ``mountlint.policy``), and what they do.
+POLICY_FORMATS = ("vap", "kyverno")
+POLICY_ACTIONS = ("warn", "deny")
 
 
 def _stderr(message: str) -> None:
@@ -515,6 +517,8 @@ def command(
         sys.exit(_explain(explain))
     if emit_policy:
         flags = CommandLine(select=_split(select_), ignore=_split(ignore_), runtime=runtime)
+        from mountlint.policy import print_policy
+
         sys.exit(print_policy(emit_policy, policy_action, config_path, flags))
     if print_config_schema:
         click.echo(json.dumps(schema(), indent=2))

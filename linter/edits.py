@@ -49,6 +49,15 @@ class Fix:
         return Fix(f"{self.description} ({reason})", Applicability.DISPLAY_ONLY, self.edits)
 
 
+def is_applicable(fix: Fix | None, unsafe: bool) -> bool:
+    """Whether ``--fix`` (with ``--unsafe-fixes`` when ``unsafe``) applies ``fix``."""
+    if fix is None or not fix.edits:
+        return False
+    if fix.applicability is Applicability.SAFE:
+        return True
+    return unsafe and fix.applicability is Applicability.UNSAFE
+
+
 def apply_edits(text: str, edits: Iterable[Edit]) -> str:
     """Apply non-overlapping edits to ``text``."""
     pieces: list[str] = []

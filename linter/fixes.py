@@ -21,22 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mountlint.edits import Applicability, Fix, apply_edits, select_non_overlapping
+from mountlint.edits import apply_edits, is_applicable, select_non_overlapping
 from mountlint.engine import Finding, lint_text
 from mountlint.settings import Settings
 from mountlint.sources import FileStamp
 from mountlint.yamlnodes import parse_stream
 
 MAX_PASSES = 10
-
-
-def is_applicable(fix: Fix | None, unsafe: bool) -> bool:
-    """Whether ``--fix`` (with ``--unsafe-fixes`` when ``unsafe``) applies ``fix``."""
-    if fix is None or not fix.edits:
-        return False
-    if fix.applicability is Applicability.SAFE:
-        return True
-    return unsafe and fix.applicability is Applicability.UNSAFE
 
 
 @dataclass

@@ -1261,7 +1261,7 @@ class SourceFix:
 
 def plan_fixes(run: KustomizeRun, unsafe: bool) -> list[SourceFix]:
     """Apply the applicable fixes of ``run`` to their source files' text (nothing is written)."""
-    from mountlint.fixes import is_applicable
+    from mountlint.edits import is_applicable
 
     if run.linter is None:
         return []

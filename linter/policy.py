@@ -31,8 +31,6 @@ from mountlint.rules.host_mount_pins_runtime_mounts import RULE
 from mountlint.settings import Settings
 from mountlint.workloads import POD_SPEC_PATHS
 
-POLICY_FORMATS = ("vap", "kyverno")
-POLICY_ACTIONS = ("warn", "deny")
 POLICY_NAME = "mountlint-host-mount-pins-runtime-mounts"
 
 #: API group and resource of each built-in kind whose pod template ML101 checks.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import re
 from collections.abc import Callable, Iterator
@@ -64,5 +63,7 @@ def did_you_mean(selector: str) -> str:
     spellings = {rule.name: rule.name for rule in rules} | {
         rule.code.lower(): rule.code for rule in rules
     }
+    import difflib
+
     close = difflib.get_close_matches(wanted, list(spellings), n=1, cutoff=0.75)
     return f" (did you mean {spellings[close[0]]}?)" if close else ""

@@ -15,23 +15,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from mountlint.baseline import Entry
+    from mountlint.fixes import FixOutcome
     from mountlint.helm import HelmMapping
     from mountlint.kustomize import KustomizeRun
 
-from mountlint.baseline import (
-    BaselineError,
-    Entry,
-    baseline_root,
-    load_baseline,
-    match_baseline,
-    relative_path,
-    write_baseline,
-)
 from mountlint.config import CommandLine, ConfigError, ConfigResolver, is_excluded
-from mountlint.edits import Applicability
+from mountlint.edits import Applicability, is_applicable
 from mountlint.engine import FileResult, lint_source
 from mountlint.findings import Finding, Suppression
-from mountlint.fixes import FixOutcome, WriteRefused, fix_text, is_applicable, write_atomically
 from mountlint.printable import printable
 from mountlint.registry import all_rules, rules_by_code
 from mountlint.report import RunOutcome
@@ -82,7 +74,7 @@ class Run:
     #: how many findings ``--write-baseline`` recorded
     recorded: int | None = None
     #: a problem that stopped the run: a bad configuration, helm missing, a bad baseline
-    error: ConfigError | RunError | BaselineError | None = None
+    error: ConfigError | RunError | None = None
 
 
 class RunError(Exception):
@@ -147,6 +139,8 @@ def _write(
     A file outside the paths given (or linking out of them) is never written: a notice says so
     and its findings remain. The real path checked is the one written.
     """
+    from mountlint.fixes import WriteRefused, write_atomically
+
     target = scope.target(path)
     if target is None:
         outcome.notices.append(f"{display}: not written: it is outside the paths given")
@@ -402,6 +396,8 @@ def _apply_fixes(result: FileResult, options: Options, settings: Settings, run: 
         outcome.findings.extend(result.findings)
         _echo_stdin(source, options, run)
         return
+    from mountlint.fixes import fix_text
+
     fixed: FixOutcome = fix_text(decoded.text, source.display, settings, options.unsafe_fixes)
     if fixed.problem is not None:
         outcome.notices.append(f"{source.display}: {fixed.problem}")
@@ -767,10 +763,28 @@ def _except(
     return kept, excepted
 
 
+def _read_baseline(baseline: Path) -> list[Entry]:
+    """The entries of the baseline ``--baseline`` names; a bad one stops the run."""
+    from mountlint.baseline import BaselineError, load_baseline
+
+    try:
+        return load_baseline(baseline)
+    except BaselineError as error:
+        raise RunError(str(error)) from error
+
+
 def _apply_baseline(
     run: Run, options: Options, baseline: Path, entries: list[Entry] | None
 ) -> None:
     """Write the baseline (``--write-baseline``), or move the findings it records aside."""
+    from mountlint.baseline import (
+        baseline_root,
+        load_baseline,
+        match_baseline,
+        relative_path,
+        write_baseline,
+    )
+
     outcome = run.outcome
     display = display_path(baseline)
     if options.write_baseline:
@@ -814,12 +828,12 @@ def execute(options: Options, progress: Progress | None = None) -> Run:
     try:
         fail_on = resolver.default().fail_on
         baseline = _baseline_file(options, resolver)
-        entries = load_baseline(baseline) if baseline and not options.write_baseline else None
+        entries = _read_baseline(baseline) if baseline and not options.write_baseline else None
         consumed = _kustomize(options, resolver, outcome, diffs)
         charts: list[Path] = []
         inputs = _inputs(options, resolver, outcome, consumed, charts)
         helm_input = _helm_input(options, resolver)
-    except (ConfigError, RunError, BaselineError) as error:
+    except (ConfigError, RunError) as error:
         result.error = error
         if "-" in options.paths:  # --fix - passes its input through even then
             read = [item.stdin for item in inputs if item.stdin is not None]
@@ -862,10 +876,12 @@ def execute(options: Options, progress: Progress | None = None) -> Run:
     _lint_charts(charts, resolver, options, outcome, diffs)
     _apply_config_exceptions(outcome, resolver, options)
     if baseline is not None:
+        from mountlint.baseline import BaselineError
+
         try:
             _apply_baseline(result, options, baseline, entries)
         except BaselineError as error:
-            result.error = error
+            result.error = RunError(str(error))
             return result
     outcome.exit_code = _exit_code(outcome, options, fail_on)
     return result

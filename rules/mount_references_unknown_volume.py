@@ -79,7 +79,6 @@ spec:
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from mountlint.apierrors import api_path, not_found, required
@@ -181,6 +180,8 @@ def _hint(name: str, known: list[str]) -> str:
     if not known:
         return "the pod declares no volumes"
     known = list(dict.fromkeys(known))
+    import difflib  # only for a mount that names no volume: not at start-up
+
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
     folded = [other for other in known if other.casefold() == name.casefold()]
     if folded:

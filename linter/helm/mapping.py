@@ -8,9 +8,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from mountlint.edits import Applicability, Edit, Fix, apply_edits, select_non_overlapping
+from mountlint.edits import (
+    Applicability,
+    Edit,
+    Fix,
+    apply_edits,
+    is_applicable,
+    select_non_overlapping,
+)
 from mountlint.findings import Finding, Location, RelatedLocation, locate
-from mountlint.fixes import is_applicable
 from mountlint.helm.align import CONTEXT_LINES, _agrees, _Aligner
 from mountlint.helm.stream import RenderedDocument, split_rendered
 from mountlint.helm.templates import (
