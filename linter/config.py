@@ -105,6 +105,16 @@ def _config_in(directory: Path, names: frozenset[str] | None = None) -> Path | N
     return None
 
 
+#: Where ``tool.mountlint`` can begin: the root key ``tool`` starts a line (``[tool]``,
+#: ``tool = {...}``), or is followed by ``mountlint`` (``[tool.mountlint]``,
+#: ``tool.mountlint.x = ``, quoted or spaced). ``[tool.ruff]`` and ``name = "mountlint"`` are not.
+_TOOL_MOUNTLINT = re.compile(
+    r"""^[ \t]* (?:\[\[?[ \t]*)? (["']?)tool\1 [ \t]*
+        (?: \] | = | \.[ \t]*(["']?)mountlint\2[ \t]*[.=\]] )""",
+    re.M | re.X,
+)
+
+
 def _pyproject_has_section(path: Path) -> bool:
     """Whether the parsed TOML has ``tool.mountlint``, however it is spelled.
 
@@ -115,8 +125,9 @@ def _pyproject_has_section(path: Path) -> bool:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return False
-    if "mountlint" not in text and "\\u" not in text and "\\U" not in text:
-        return False  # no spelling of the key (escapes aside): no need to parse the TOML
+    escaped = "\\u" in text or "\\U" in text  # a key may spell a letter as an escape
+    if not escaped and ("mountlint" not in text or _TOOL_MOUNTLINT.search(text) is None):
+        return False  # no spelling of the section: no need to parse the TOML (~3 ms)
     tomllib = _tomllib()
     try:
         data = tomllib.loads(text)

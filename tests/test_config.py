@@ -147,6 +147,36 @@ def test_pyproject_errors_have_the_line_in_any_spelling(
     assert _error(path).startswith(f"{path}:{line}: fail-on: 'sometimes' is not one of")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[project]\nname = "mountlint"\n[project.scripts]\nmountlint = "mountlint.cli:main"\n',
+        '[tool.setuptools.package-dir]\n"mountlint" = "src"\n[tool.ruff]\nknown = ["mountlint"]\n',
+        "tools.mountlint = 1\n[toolbox.mountlint]\nx = 1\n",
+    ],
+    ids=["project-name-and-script", "other-tools", "other-root-keys"],
+)
+def test_pyproject_that_only_names_mountlint_elsewhere_is_not_parsed(
+    tmp_path: Path, text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_parse() -> None:
+        raise AssertionError("parsed a pyproject.toml that cannot configure mountlint")
+
+    monkeypatch.setattr("mountlint.config._tomllib", no_parse)
+    _write(tmp_path / "pyproject.toml", text)
+    assert find_config(tmp_path) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[tool]\nother = 1\n", '[tool.mountlint.severity]\nML101 = "info"\n', "tool = {}\n"],
+)
+def test_pyproject_that_may_hold_the_section_is_parsed(tmp_path: Path, text: str) -> None:
+    path = _write(tmp_path / "pyproject.toml", text + "# mountlint\n")
+    expected = path if "tool.mountlint" in text else None
+    assert find_config(tmp_path) == expected
+
+
 def test_pyproject_section_that_is_not_a_table(tmp_path: Path) -> None:
     path = _write(tmp_path / "pyproject.toml", '[tool]\nmountlint = "strict"\n')
     assert find_config(tmp_path) == path
