@@ -253,10 +253,14 @@ def _chart_of_template(path: Path) -> Path | None:
     return chart.resolve() if chart is not None else None
 
 
-def lint_input(item: _Input, max_size: int, keep_text: bool) -> FileResult | InputProblem:
+def lint_input(
+    item: _Input, max_size: int, keep_text: bool, chart_dir: str | None = None
+) -> FileResult | InputProblem:
     """Read and lint one input; runs in worker processes with ``--jobs``.
 
-    The text is kept only when the caller will fix the file, so results stay small to send.
+    The text is kept only when the caller will fix the file, or when it is ``helm template``
+    output whose chart is known (``chart_dir`` names it, else it is searched for), so results
+    stay small to send.
     """
     source = item.stdin
     if source is None:
@@ -272,7 +276,7 @@ def lint_input(item: _Input, max_size: int, keep_text: bool) -> FileResult | Inp
     for finding in (*result.findings, *result.suppressed):
         finding.annotation = None
     if not keep_text:
-        if result.decoded is None or HELM_SOURCE_MARK not in result.decoded.text:
+        if _chart_of_output(result, chart_dir) is None:
             result.decoded = None  # helm output keeps its text, to map findings to templates
         if not source.from_stdin:
             source.raw = b""
@@ -286,7 +290,7 @@ def _lint_all(inputs: list[_Input], options: Options) -> Iterator[FileResult | I
     jobs = min(options.jobs or automatic, len(inputs))
     if jobs <= 1:
         for item in inputs:
-            yield lint_input(item, options.max_file_size, keep_text)
+            yield lint_input(item, options.max_file_size, keep_text, options.chart_dir)
         return
     import multiprocessing
     from functools import partial
@@ -296,13 +300,45 @@ def _lint_all(inputs: list[_Input], options: Options) -> Iterator[FileResult | I
     all_rules()  # loaded once here, not in every worker
     _send_rules_by_code()
     context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
-    work = partial(lint_input, max_size=options.max_file_size, keep_text=keep_text)
+    work = partial(
+        _lint_adopted,
+        max_size=options.max_file_size,
+        keep_text=keep_text,
+        chart_dir=options.chart_dir,
+    )
     chunk = max(1, min(64, len(inputs) // (jobs * 16)))
     order = _dealt(_largest_first(inputs), chunk)
     results = map_in_processes(
-        work, [inputs[index] for index in order], jobs, chunk, context, _worker_died, _ignore_sigint
+        work,
+        order,
+        jobs,
+        chunk,
+        context,
+        lambda index: _worker_died(inputs[index]),
+        partial(_adopt, inputs),
     )
     yield from _in_input_order(order, results)
+
+
+#: In a ``--jobs`` worker: the run's inputs, handed over when the worker starts (``_adopt``).
+_adopted: list[_Input] = []
+
+
+def _adopt(inputs: list[_Input]) -> None:
+    """Start a worker: it keeps the inputs and leaves Ctrl-C to the main process.
+
+    Tasks then name inputs by index. A forked worker inherits the list without pickling it, and
+    every input keeps its settings object: sent with each chunk, the settings were copied again
+    and again, and the caches keyed by them missed.
+    """
+    _adopted[:] = inputs
+    _ignore_sigint()
+
+
+def _lint_adopted(
+    index: int, max_size: int, keep_text: bool, chart_dir: str | None
+) -> FileResult | InputProblem:
+    return lint_input(_adopted[index], max_size, keep_text, chart_dir)
 
 
 def _send_rules_by_code() -> None:
@@ -436,20 +472,27 @@ def _echo_stdin(source: Source, options: Options, run: Run) -> None:
 
 
 def _helm_mapping(result: FileResult, options: Options) -> HelmMapping | None:
-    """The chart of ``helm template`` output (``# Source:`` comments), when one is known."""
+    """The mapping of ``helm template`` output to its chart's templates, when one is known."""
+    chart = _chart_of_output(result, options.chart_dir)
+    if chart is None or result.decoded is None:
+        return None
+    from mountlint.helm import HelmMapping
+
+    return HelmMapping(result.decoded.text, result.source.display, chart)
+
+
+def _chart_of_output(result: FileResult, chart_dir: str | None) -> Path | None:
+    """The chart of ``helm template`` output (``# Source:`` comments): ``--chart-dir``, else the
+    chart at or above the file (or the working directory, for standard input); else None."""
     decoded = result.decoded
     if decoded is None or HELM_SOURCE_MARK not in decoded.text:
         return None
-    from mountlint.helm import HelmMapping, find_chart_dir
+    if chart_dir:
+        return Path(chart_dir)
+    from mountlint.helm import find_chart_dir
 
-    if options.chart_dir:
-        chart: Path | None = Path(options.chart_dir)
-    else:
-        source_path = result.source.path
-        chart = find_chart_dir(source_path.parent if source_path else Path.cwd())
-    if chart is None:
-        return None
-    return HelmMapping(decoded.text, result.source.display, chart)
+    source_path = result.source.path
+    return find_chart_dir(source_path.parent if source_path else Path.cwd())
 
 
 def _lint_helm_output(

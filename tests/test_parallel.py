@@ -18,7 +18,11 @@ SMALL = EXAMPLES / "incident" / "rootfsmount.yaml"
 
 
 def test_a_worker_sends_helm_output_back_once_not_twice(tmp_path: Path) -> None:
-    rendered = tmp_path / "rendered.yaml"
+    (tmp_path / ".git").mkdir()  # the chart search stops here
+    chart = tmp_path / "agent"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: agent\nversion: 1.0.0\n")
+    rendered = chart / "rendered.yaml"
     text = "---\n# Source: agent/templates/ds.yaml\n" + SMALL.read_text() + "# padding\n" * 5000
     rendered.write_text(text)
     result = lint_input(_Input(Settings(), rendered), 10 * 1024 * 1024, keep_text=False)
@@ -26,6 +30,19 @@ def test_a_worker_sends_helm_output_back_once_not_twice(tmp_path: Path) -> None:
     assert result.decoded is not None  # the parent maps its findings to the templates
     assert result.source.raw == b""
     assert len(pickle.dumps(result)) < 1.5 * len(text)
+
+
+def test_helm_output_without_a_chart_comes_back_without_its_text(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    rendered = tmp_path / "rendered.yaml"
+    text = "---\n# Source: agent/templates/ds.yaml\n" + SMALL.read_text() + "# padding\n" * 50000
+    rendered.write_text(text)
+    result = lint_input(_Input(Settings(), rendered), 10 * 1024 * 1024, keep_text=False)
+    assert isinstance(result, FileResult) and result.findings
+    assert result.decoded is None  # nothing to map its findings to: the text stays behind
+    assert len(pickle.dumps(result)) < len(text) / 10
+    named = lint_input(_Input(Settings(), rendered), 10 * 1024 * 1024, False, str(tmp_path))
+    assert isinstance(named, FileResult) and named.decoded is not None  # --chart-dir names one
 
 
 def test_stdin_keeps_its_bytes() -> None:
