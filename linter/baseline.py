@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from mountlint.findings import Finding
+from mountlint.jsontext import dumps_indented
 from mountlint.packagedata import read_json
 from mountlint.version import __version__
 
@@ -149,7 +150,7 @@ def write_baseline(target: Path, findings: Iterable[Finding]) -> int:
             for entry in entries
         ],
     }
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    text = dumps_indented(document) + "\n"
     _replace(target, text)
     return len(entries)
 

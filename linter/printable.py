@@ -36,4 +36,6 @@ def _escape(match: re.Match[str]) -> str:
 def escape_json_text(text: str) -> str:
     """JSON text from ``json.dumps(..., ensure_ascii=False)`` with DEL, C1 and the separators
     also escaped as ``\\uXXXX`` (they can only stand inside strings, so the JSON is the same)."""
+    if text.isascii() and "\x7f" not in text:
+        return text  # the usual case, found without a regular expression over the whole text
     return _UNSAFE_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", text)

@@ -10,12 +10,12 @@ shows only one issue per fingerprint, so a repeated one is made unique by its po
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from pathlib import Path
 from typing import Any
 
 from mountlint.findings import Finding
+from mountlint.jsontext import dumps_indented
 from mountlint.report import RunOutcome
 from mountlint.rule import Severity
 
@@ -59,4 +59,4 @@ def render_gitlab(outcome: RunOutcome, root: Path) -> str:
             key = hashlib.sha256(where.encode()).hexdigest()[:32]
         seen.add(key)
         issues.append(_issue(finding, relative_path(finding.location.path, root), key))
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(issues) + "\n"

@@ -7,11 +7,11 @@ decoded text, which is also what fix edits use.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from mountlint.edits import Applicability
 from mountlint.findings import Finding, Location
+from mountlint.jsontext import dumps_indented
 from mountlint.packagedata import read_json
 from mountlint.printable import escape_json_text
 from mountlint.report import RunOutcome
@@ -116,4 +116,4 @@ def render_json(outcome: RunOutcome, show_baselined: bool = False) -> str:
             "exit_code": outcome.exit_code,
         },
     }
-    return escape_json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
+    return escape_json_text(dumps_indented(document)) + "\n"

@@ -9,7 +9,6 @@ and the SARIF help text are one text.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ import sarif_om as om
 
 from mountlint.edits import Applicability
 from mountlint.findings import Finding, Location
+from mountlint.jsontext import dumps_indented
 from mountlint.printable import escape_json_text
 from mountlint.registry import RegisteredRule, all_rules
 from mountlint.report import RunOutcome
@@ -319,4 +319,4 @@ def render_sarif(
 ) -> str:
     data = to_json(build_log(outcome, root, category, include_suppressed, show_baselined))
     ordered = {"$schema": data.pop("$schema"), "version": data.pop("version"), **data}
-    return escape_json_text(json.dumps(ordered, indent=2, ensure_ascii=False)) + "\n"
+    return escape_json_text(dumps_indented(ordered)) + "\n"
