@@ -797,10 +797,17 @@ def _except(
 
     kept: list[Finding] = []
     excepted: list[Finding] = []
+    by_path: dict[str, Settings] = {}  # a file's findings share its settings
     for finding in findings:
         path = finding.location.path
-        resolved = resolver.default() if path == "-" else resolver.for_file(Path(path))
-        standing, matched = apply_exceptions([finding], resolved.settings.exceptions)
+        settings = by_path.get(path)
+        if settings is None:
+            resolved = resolver.default() if path == "-" else resolver.for_file(Path(path))
+            settings = by_path[path] = resolved.settings
+        if not settings.exceptions:
+            kept.append(finding)
+            continue
+        standing, matched = apply_exceptions([finding], settings.exceptions)
         kept.extend(standing)
         excepted.extend(matched)
     return kept, excepted

@@ -20,6 +20,23 @@ def _real(path: Path) -> Path:
     return Path(os.path.realpath(path))
 
 
+class _RealPaths:
+    """``os.path.realpath`` for many files of a few folders: each folder is resolved once, and a
+    file that is not a link lies where its folder really is."""
+
+    def __init__(self) -> None:
+        self._folders: dict[str, str] = {}
+
+    def __call__(self, path: str) -> str:
+        folder, name = os.path.split(path)
+        if name in ("", os.curdir, os.pardir) or os.path.islink(path):
+            return os.path.realpath(path)
+        real = self._folders.get(folder)
+        if real is None:
+            real = self._folders[folder] = os.path.realpath(folder or os.curdir)
+        return os.path.join(real, name)
+
+
 @dataclass(frozen=True)
 class WriteScope:
     """The real paths under which files may be written."""
@@ -30,7 +47,10 @@ class WriteScope:
     def named(cls, paths: Iterable[str], cwd: Path, also: Iterable[str] = ()) -> WriteScope:
         """The paths given (``-`` is none), else the working directory; and ``also``."""
         given = [cwd / path for path in paths if path != "-"] or [cwd]
-        return cls(tuple(_real(path) for path in [*given, *(cwd / path for path in also)]))
+        real = _RealPaths()  # thousands of files may be named, from a few folders
+        return cls(
+            tuple(Path(real(str(path))) for path in [*given, *(cwd / path for path in also)])
+        )
 
     def target(self, path: Path) -> Path | None:
         """The real file that writing ``path`` changes, if it lies inside the named paths."""
@@ -45,8 +65,23 @@ class WriteScope:
         return frozenset(self.roots)
 
     def allows(self, path: Path) -> bool:
-        """Whether writing ``path`` (through any symlinks) stays inside the named paths."""
-        return self.target(path) is not None
+        """Whether writing ``path`` (through any symlinks) stays inside the named paths (asked
+        for every file with a fix, so with strings and each folder resolved once)."""
+        candidate = self._real_paths(os.fspath(path))
+        while candidate not in self._root_texts:
+            parent = os.path.dirname(candidate)
+            if parent == candidate:
+                return False
+            candidate = parent
+        return True
+
+    @cached_property
+    def _root_texts(self) -> frozenset[str]:
+        return frozenset(str(root) for root in self.roots)
+
+    @cached_property
+    def _real_paths(self) -> _RealPaths:
+        return _RealPaths()
 
 
 def fix_command(shown: str) -> str:

@@ -166,7 +166,10 @@ def chart_of_template(path: Path) -> Path | None:
 
     A relative ``path`` gives a chart path relative to the working directory.
     """
-    absolute = Path(os.path.abspath(path))
+    text = os.path.abspath(path)
+    if f"{os.sep}templates{os.sep}" not in text:
+        return None  # most files: no folder to look at
+    absolute = Path(text)
     for folder in absolute.parents:
         if folder.name == "templates" and is_chart_dir(folder.parent):
             chart = chart_root(folder.parent)

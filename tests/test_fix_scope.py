@@ -132,3 +132,38 @@ def test_write_scope_compares_real_paths_by_whole_components(tmp_path: Path) -> 
     assert not stdin_only.allows(tmp_path / "out" / "b.yaml")
     assert WriteScope.named(["-"], tmp_path / "tree", ["../out"]).allows(tmp_path / "out/b.yaml")
     assert fix_command("my base") == "mountlint --fix 'my base'"
+
+
+def test_allows_answers_as_target_does_for_links_and_dot_dot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``allows`` looks a folder's real path up once; it must agree with ``target`` anyway."""
+    for relative in ("tree/sub/a.yaml", "tree/b.yaml", "out/c.yaml", "out/deep/d.yaml"):
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text("a: 1\n")
+    (tmp_path / "tree" / "out-link").symlink_to(tmp_path / "out")
+    (tmp_path / "tree" / "file-link.yaml").symlink_to(tmp_path / "out" / "c.yaml")
+    (tmp_path / "tree" / "in-link.yaml").symlink_to(tmp_path / "tree" / "b.yaml")
+    (tmp_path / "out" / "back").symlink_to(tmp_path / "tree")
+    asked = [
+        "tree/sub/a.yaml",
+        "tree/./sub//a.yaml",
+        "tree/b.yaml",
+        "tree/out-link/c.yaml",
+        "tree/out-link/deep/d.yaml",
+        "tree/out-link/../b.yaml",  # '..' after a link: out/../b.yaml, which does not exist
+        "tree/out-link/back/b.yaml",
+        "tree/file-link.yaml",
+        "tree/in-link.yaml",
+        "tree/sub/../b.yaml",
+        "out/back/sub/a.yaml",
+        "out/c.yaml",
+    ]
+    monkeypatch.chdir(tmp_path)
+    for named in (["tree"], ["out"], ["tree/out-link"], ["-"]):
+        scope = WriteScope.named(named, tmp_path / "tree" if named == ["-"] else tmp_path)
+        for relative in asked:
+            for path in (tmp_path / relative, Path(relative)):
+                expected = scope.target(path) is not None
+                assert scope.allows(path) is expected, (named, relative, path)
+                assert scope.allows(path) is expected  # asked again: from the folder cache
