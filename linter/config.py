@@ -21,7 +21,7 @@ from typing import Any
 from mountlint.exceptions import ConfigException
 from mountlint.packagedata import read_json, read_text
 from mountlint.paths import DEFAULT_RUNTIME_ROOTS, DEFAULT_RUNTIME_SOCKETS
-from mountlint.registry import all_rules, did_you_mean
+from mountlint.registry import did_you_mean, rule_index
 from mountlint.rule import Severity
 from mountlint.settings import (
     DEFAULT_KUBELET_ROOT,
@@ -344,7 +344,7 @@ def _schema_message(error: Any) -> str:
 def resolve_selectors(selectors: Iterable[str], origin: Config, key: str | ConfigPath) -> set[str]:
     """Rule codes matching codes, code prefixes, names or ALL; unknown selectors are errors."""
     key_path: ConfigPath = (key,) if isinstance(key, str) else key
-    rules = [item.rule for item in all_rules()]
+    rules = rule_index()
     codes: set[str] = set()
     for index, selector in enumerate(selectors):
         wanted = selector.strip()
@@ -413,7 +413,7 @@ def resolve(config: Config, flags: CommandLine, cwd: Path) -> Resolved:
     elif "select" in values:
         chosen = resolve_selectors(values["select"], config, "select")
     else:
-        chosen = {item.rule.code for item in all_rules() if item.rule.enabled_by_default}
+        chosen = {entry.code for entry in rule_index() if entry.enabled_by_default}
     if flags.ignore is not None:
         chosen -= resolve_selectors(flags.ignore, flag_config, "--ignore")
     if "ignore" in values:

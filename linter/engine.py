@@ -11,7 +11,7 @@ from mountlint.edits import EditBuilder
 from mountlint.exceptions import apply_exceptions, finding_scope
 from mountlint.findings import Finding, Location, RelatedLocation, locate, point
 from mountlint.nesting import later_document_starts
-from mountlint.registry import RegisteredRule, all_rules
+from mountlint.registry import RegisteredRule, registered, selected_rules
 from mountlint.rule import Rule, RuleContext, Scope, Violation
 from mountlint.settings import Settings
 from mountlint.sources import (
@@ -72,12 +72,17 @@ class FileResult:
     notice: str | None = None
 
 
+#: The rules the engine itself reports under, by their scope (parse failures, unused
+#: suppressions): looked up by code, so that reporting one imports no other rule.
+_ENGINE_RULES = {Scope.SYNTAX: "ML001", Scope.SUPPRESSION: "ML002"}
+
+
 def _engine_rule(scope: Scope) -> Rule:
     """The rule under which the engine itself reports (parse failures, unused suppressions)."""
-    for registered in all_rules():
-        if registered.rule.scope is scope:
-            return registered.rule
-    raise LookupError(f"no rule with scope {scope.value} is registered")
+    rule = registered(_ENGINE_RULES[scope]).rule
+    if rule.scope is not scope:  # pragma: no cover - the table and the rule modules disagree
+        raise LookupError(f"{rule.code} does not have scope {scope.value}")
+    return rule
 
 
 def _syntax_rule() -> Rule:
@@ -226,7 +231,7 @@ def analyze_text(
     stream = stream or parse_stream(relevant_documents(text, trailing=False))
     findings: list[Finding] = []
     annotations: list[AnnotationIgnore] = []
-    rules = tuple(item for item in all_rules() if settings.is_selected(item.rule))
+    rules = selected_rules(settings)
     found = [find_workloads(document) for document in stream.documents]
     owned = controlled_in_stream([obj for workloads in found for obj in workloads.objects])
     for document, workloads in zip(stream.documents, found, strict=True):

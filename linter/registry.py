@@ -1,4 +1,4 @@
-"""Load the rule modules listed in ``mountlint.rules.RULE_MODULES`` and look rules up."""
+"""The rules: selected by the table in ``mountlint.rules``, imported only when they run."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mountlint.rule import Rule, Violation
+
+if TYPE_CHECKING:
+    from mountlint.settings import Settings
 
 Check = Callable[..., Iterator[Violation]]
 
@@ -23,31 +26,59 @@ class RegisteredRule:
     module: str
 
 
+class RuleEntry(NamedTuple):
+    """What selecting a rule needs to know of it, without importing its module."""
+
+    code: str
+    name: str
+    enabled_by_default: bool
+
+
+@cache
+def rule_index() -> tuple[RuleEntry, ...]:
+    """Every rule's code, name and default, ordered by code (read from the table)."""
+    from mountlint.rules import OFF_BY_DEFAULT, RULES
+
+    return tuple(
+        RuleEntry(code, module.replace("_", "-"), code not in OFF_BY_DEFAULT)
+        for code, module in sorted(RULES.items())
+    )
+
+
+@cache
+def registered(code: str) -> RegisteredRule:
+    """The rule ``code``, its module imported on first use."""
+    from mountlint.rules import RULES
+
+    module_name = RULES[code]
+    module: Any = importlib.import_module(f"mountlint.rules.{module_name}")
+    rule = replace(module.RULE, doc=(module.__doc__ or "").strip())
+    return RegisteredRule(rule=rule, check=module.check, module=module_name)
+
+
 @cache
 def all_rules() -> tuple[RegisteredRule, ...]:
-    """Every registered rule, ordered by code."""
-    from mountlint.rules import RULE_MODULES
+    """Every registered rule, ordered by code (every rule module imported)."""
+    return tuple(registered(entry.code) for entry in rule_index())
 
-    loaded = []
-    for module_name in RULE_MODULES:
-        module: Any = importlib.import_module(f"mountlint.rules.{module_name}")
-        rule = replace(module.RULE, doc=(module.__doc__ or "").strip())
-        loaded.append(RegisteredRule(rule=rule, check=module.check, module=module_name))
-    return tuple(sorted(loaded, key=lambda item: item.rule.code))
+
+def selected_rules(settings: Settings) -> tuple[RegisteredRule, ...]:
+    """The rules ``settings`` selects, ordered by code; only their modules are imported."""
+    return tuple(registered(entry.code) for entry in rule_index() if settings.is_selected(entry))
 
 
 @cache
-def rules_by_code() -> dict[str, Rule]:
-    """Every registered rule by its exact code (``ML101``), built once."""
-    return {registered.rule.code: registered.rule for registered in all_rules()}
+def rule_codes() -> frozenset[str]:
+    """Every registered rule's exact code (``ML101``)."""
+    return frozenset(entry.code for entry in rule_index())
 
 
 def find_rule(selector: str) -> RegisteredRule | None:
     """The rule whose code or name is ``selector`` (case-insensitive), if any."""
     wanted = selector.strip().lower()
-    for registered in all_rules():
-        if wanted in (registered.rule.code.lower(), registered.rule.name):
-            return registered
+    for entry in rule_index():
+        if wanted in (entry.code.lower(), entry.name):
+            return registered(entry.code)
     return None
 
 
@@ -59,7 +90,7 @@ def did_you_mean(selector: str) -> str:
     wanted = selector.strip().lower()
     if re.fullmatch(r"ml\d{3}", wanted):
         return ""
-    rules = [item.rule for item in all_rules()]
+    rules = rule_index()
     spellings = {rule.name: rule.name for rule in rules} | {
         rule.code.lower(): rule.code for rule in rules
     }

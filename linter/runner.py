@@ -25,7 +25,7 @@ from mountlint.edits import Applicability, is_applicable
 from mountlint.engine import FileResult, lint_source
 from mountlint.findings import Finding, Suppression
 from mountlint.printable import printable
-from mountlint.registry import all_rules, rules_by_code
+from mountlint.registry import registered, rule_codes, rule_index, selected_rules
 from mountlint.report import RunOutcome
 from mountlint.report.text import plural
 from mountlint.rule import Rule, Severity
@@ -303,7 +303,8 @@ def _lint_all(inputs: list[_Input], options: Options) -> Iterator[FileResult | I
 
     from mountlint.pool import map_in_processes
 
-    all_rules()  # loaded once here, not in every worker
+    for settings in {id(item.settings): item.settings for item in inputs}.values():
+        selected_rules(settings)  # imported once here, not in every worker
     _send_rules_by_code()
     context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     work = partial(
@@ -356,13 +357,13 @@ def _send_rules_by_code() -> None:
 
 
 def _reduce_rule(rule: Rule) -> tuple[Any, ...] | str:
-    if rules_by_code().get(rule.code) is rule:
+    if rule.code in rule_codes() and registered(rule.code).rule is rule:
         return (_registered_rule, (rule.code,))
     return rule.__reduce_ex__(4)  # a rule made elsewhere goes in full
 
 
 def _registered_rule(code: str) -> Rule:
-    return rules_by_code()[code]
+    return registered(code).rule
 
 
 def _largest_first(inputs: list[_Input]) -> list[int]:
@@ -771,13 +772,13 @@ def _apply_config_exceptions(
     outcome.suppressed.extend(excepted)
     used = {f.suppression.exception for f in outcome.suppressed if f.suppression is not None}
     covered: list[Path] | None = None  # resolved only when some exception needs it
-    rule = rules_by_code()["ML002"]
+    rule = registered("ML002").rule
     reported: set[str] = set()
     for resolved in resolver.loaded():
         settings = resolved.settings
         if not settings.is_selected(rule):
             continue
-        selected = {item.rule.code for item in all_rules() if settings.is_selected(item.rule)}
+        selected = {entry.code for entry in rule_index() if settings.is_selected(entry)}
         for exception in settings.exceptions:
             folder = exception.config.parent.resolve()
             if covered is None:

@@ -20,7 +20,7 @@ from mountlint.findings import (
     AnnotationIgnore as AnnotationIgnore,  # the engine reads it here
 )
 from mountlint.findings import Finding, Suppression, line_column, locate, point
-from mountlint.registry import all_rules, find_rule
+from mountlint.registry import find_rule, rule_index
 from mountlint.rule import Rule
 from mountlint.settings import Settings
 from mountlint.yamlnodes import (
@@ -244,7 +244,7 @@ def apply_suppressions(
         else:
             active.append(finding)
     if settings.is_selected(unused_rule):
-        selected = {item.rule.code for item in all_rules() if settings.is_selected(item.rule)}
+        selected = {entry.code for entry in rule_index() if settings.is_selected(entry)}
         for directive in directives:
             active.extend(_unused_directive(directive, selected, text, path, unused_rule))
         for annotation in annotations:

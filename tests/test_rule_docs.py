@@ -30,6 +30,21 @@ def test_registry_is_sorted_and_complete() -> None:
     assert on_disk == sorted(RULE_MODULES)
 
 
+def test_the_rule_table_agrees_with_the_rule_modules() -> None:
+    """Selection reads the table without importing the modules: it must say what they say."""
+    from mountlint.registry import rule_index
+    from mountlint.rules import OFF_BY_DEFAULT
+    from mountlint.rules import RULES as TABLE
+
+    assert list(TABLE) == sorted(TABLE) and len(set(TABLE.values())) == len(TABLE)
+    assert set(TABLE) >= OFF_BY_DEFAULT
+    by_module = {item.module: item.rule for item in all_rules()}
+    assert set(by_module) == set(TABLE.values())
+    for entry in rule_index():
+        rule = by_module[TABLE[entry.code]]
+        assert (rule.code, rule.name, rule.enabled_by_default) == tuple(entry), entry
+
+
 def test_codes_and_names_are_unique_and_well_formed() -> None:
     codes = [item.rule.code for item in all_rules()]
     names = [item.rule.name for item in all_rules()]

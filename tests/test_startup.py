@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from helpers import EXAMPLES, run_mountlint
@@ -86,3 +89,34 @@ def test_an_unusable_cache_folder_only_costs_time(tmp_path: Path) -> None:
     (project / ".mountlint.yaml").write_text("runtime: nonsense\n")
     result = run_mountlint("pod.yaml", cwd=project, env={"XDG_CACHE_HOME": str(blocked)})
     assert result.returncode == 2 and "runtime" in result.stderr
+
+
+#: Runs the command line and prints, at exit, the rule modules it imported (``-X importtime``
+#: does not show modules imported with ``importlib.import_module``).
+_RULE_MODULES_AT_EXIT = """
+import atexit, sys
+atexit.register(lambda: print(*sorted(
+    name for name in sys.modules if name.startswith("mountlint.rules.")), file=sys.stderr))
+sys.argv = ["mountlint", *sys.argv[1:]]
+from mountlint.__main__ import main
+main()
+"""
+
+
+def test_only_the_selected_rules_are_imported(tmp_path: Path) -> None:
+    project = _project(tmp_path)  # select: [ML101]
+    result = subprocess.run(
+        [sys.executable, "-c", _RULE_MODULES_AT_EXIT, "--exit-zero", "pod.yaml"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")},
+        timeout=120,
+    )
+    assert "ML101" in result.stdout, result.stderr
+    # the engine reports syntax errors (ML001) and unused suppressions (ML002) itself
+    assert result.stderr.split() == [
+        "mountlint.rules.host_mount_pins_runtime_mounts",
+        "mountlint.rules.unused_suppression",
+        "mountlint.rules.yaml_syntax_error",
+    ]
