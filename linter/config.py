@@ -289,9 +289,10 @@ def _validate(config: Config) -> None:
     """Check ``config`` against the schema; a configuration that passed before is not rechecked.
 
     Importing jsonschema costs more than linting a small file, so the values of each valid
-    configuration are remembered (by hash, with the schema and version) in the user cache.
+    configuration are remembered (with the schema and version, compared in full when read
+    back) in the user cache.
     """
-    from mountlint.usercache import fact_key, known, remember
+    from mountlint.usercache import known, remember
     from mountlint.version import __version__
 
     try:
@@ -299,12 +300,12 @@ def _validate(config: Config) -> None:
     except (TypeError, ValueError, RecursionError):
         values = None
     schema_text = read_text("mountlint", "config.schema.json")
-    key = fact_key(__version__, schema_text, values) if values is not None else None
-    if key is not None and known(_VALID_CONFIG, key):
+    fact = (__version__, schema_text, values) if values is not None else None
+    if fact is not None and known(_VALID_CONFIG, *fact):
         return
     _check_schema(config)
-    if key is not None:
-        remember(_VALID_CONFIG, key)
+    if fact is not None:
+        remember(_VALID_CONFIG, *fact)
 
 
 _VALID_CONFIG = "valid-config"

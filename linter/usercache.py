@@ -1,17 +1,20 @@
 """Remember between runs what is costly to establish: a valid configuration, a build's output.
 
 Entries live in the user's cache folder (``$XDG_CACHE_HOME/mountlint`` or
-``~/.cache/mountlint``), named by a hash of everything they depend on. A fact is an empty file:
-nothing is read back but the name, so a damaged cache cannot mislead a run beyond skipping a
-check it recorded. A blob carries its key and the sha256 of its data, checked on every read, so a
-damaged entry is a miss. Any error reading or writing the cache is ignored, and
-``MOUNTLINT_NO_CACHE`` turns it off.
+``~/.cache/mountlint``). A fact (a configuration that passed validation) is a file named by a
+checksum of the text it stands for and holding that text, compared in full when read back: a
+damaged entry, or another text with the same checksum, is a miss, and no cryptographic hash
+(whose module costs 3 ms to import) is needed for it. A blob (a build's output) is named by a
+sha256 of everything it depends on and carries its key and the sha256 of its data, checked on
+every read, so a damaged entry is a miss. Entries are written to a new private file and renamed
+into place. Any error reading or writing the cache is ignored, and ``MOUNTLINT_NO_CACHE`` turns
+it off.
 """
 
 from __future__ import annotations
 
+import binascii
 import contextlib
-import hashlib
 import os
 import re
 import stat
@@ -39,6 +42,8 @@ class KeyDigest:
     run together into the same bytes; parts can be added one by one (a build's files)."""
 
     def __init__(self) -> None:
+        import hashlib
+
         self._digest = hashlib.sha256()
 
     def add(self, part: bytes) -> None:
@@ -49,36 +54,26 @@ class KeyDigest:
         return self._digest.hexdigest()
 
 
-def fact_key(*parts: str) -> str:
-    """A name for the fact that ``parts`` (the inputs it depends on) establish."""
-    digest = KeyDigest()
-    for part in parts:
-        digest.add(part.encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
+def _fact(parts: tuple[str, ...]) -> tuple[str, bytes]:
+    """The entry name and the text of the fact that ``parts`` (what it depends on) establish:
+    each part preceded by its length, so that different lists of parts never run together."""
+    text = b"".join(
+        len(data).to_bytes(8, "big") + data
+        for data in (part.encode("utf-8", "surrogatepass") for part in parts)
+    )
+    return f"{binascii.crc32(text):08x}-{len(text):x}", text
 
 
-def known(kind: str, key: str) -> bool:
-    """Was the fact ``key`` of ``kind`` recorded by an earlier run?"""
-    folder = cache_dir()
-    if folder is None:
-        return False
-    try:
-        return (folder / kind / key).is_file()
-    except OSError:
-        return False
+def known(kind: str, *parts: str) -> bool:
+    """Was the fact that ``parts`` establish recorded by an earlier run?"""
+    name, text = _fact(parts)
+    return _read_entry(kind, name, len(text) + 1) == text
 
 
-def remember(kind: str, key: str) -> None:
-    """Record the fact ``key`` of ``kind``; failing to is not an error."""
-    folder = cache_dir()
-    if folder is None:
-        return
-    try:
-        (folder / kind).mkdir(parents=True, exist_ok=True, mode=0o700)
-        flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
-        os.close(os.open(folder / kind / key, flags, 0o600))
-    except OSError:
-        pass
+def remember(kind: str, *parts: str) -> None:
+    """Record the fact that ``parts`` establish; failing to is not an error."""
+    name, text = _fact(parts)
+    _write_entry(kind, name, text)
 
 
 #: Outputs larger than this are not kept: reading them back would cost about what they save
@@ -93,20 +88,8 @@ def read_blob(kind: str, key: str) -> bytes | None:
     An entry is used only if its header names ``key`` and the sha256 and length of its data
     match the header: a damaged, truncated or misplaced entry is a miss.
     """
-    folder = cache_dir()
-    if folder is None or not (_NAME.fullmatch(kind) and _NAME.fullmatch(key)):
-        return None
-    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0)
-    flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)  # no FIFO holds a run
-    try:
-        descriptor = os.open(folder / kind / key, flags)
-        with os.fdopen(descriptor, "rb") as stream:
-            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-                return None
-            raw = stream.read(MAX_BLOB_BYTES + 4096)
-            with contextlib.suppress(OSError, NotImplementedError):
-                os.utime(descriptor)  # used now: :func:`prune` removes the longest unused first
-    except (OSError, ValueError):
+    raw = _read_entry(kind, key, MAX_BLOB_BYTES + 4096)
+    if raw is None:
         return None
     header = raw.split(b"\n", 4)
     if len(header) != 5:
@@ -114,26 +97,55 @@ def read_blob(kind: str, key: str) -> bytes | None:
     magic, named, digest, length, data = header
     if magic != _BLOB_MAGIC or named != key.encode() or length != str(len(data)).encode():
         return None
+    import hashlib
+
     if hashlib.sha256(data).hexdigest().encode() != digest:
         return None
     return data
 
 
 def write_blob(kind: str, key: str, data: bytes) -> None:
-    """Store ``data`` under ``key`` of ``kind``; failing to (or data too large) is not an error.
+    """Store ``data`` under ``key`` of ``kind``; failing to (or data too large) is not an error."""
+    if len(data) > MAX_BLOB_BYTES:
+        return
+    import hashlib
+
+    entry = b"\n".join(
+        (_BLOB_MAGIC, key.encode(), hashlib.sha256(data).hexdigest().encode(), b"%d" % len(data))
+    )
+    _write_entry(kind, key, entry + b"\n" + data)
+
+
+def _read_entry(kind: str, name: str, limit: int) -> bytes | None:
+    """Up to ``limit`` bytes of the entry ``name`` of ``kind`` (a regular file), or None."""
+    folder = cache_dir()
+    if folder is None or not (_NAME.fullmatch(kind) and _NAME.fullmatch(name)):
+        return None
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+    flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)  # no FIFO holds a run
+    try:
+        descriptor = os.open(folder / kind / name, flags)
+        with os.fdopen(descriptor, "rb") as stream:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                return None
+            raw = stream.read(limit)
+            with contextlib.suppress(OSError, NotImplementedError):
+                os.utime(descriptor)  # used now: :func:`prune` removes the longest unused first
+    except (OSError, ValueError):
+        return None
+    return raw
+
+
+def _write_entry(kind: str, name: str, payload: bytes) -> None:
+    """Write the entry ``name`` of ``kind``; failing to is not an error.
 
     The entry is written to a new private file and renamed into place, inside a folder opened
     without following symlinks, so a symlink planted in the cache is replaced, never written
     through, and a reader never sees half an entry.
     """
     folder = cache_dir()
-    if folder is None or len(data) > MAX_BLOB_BYTES:
+    if folder is None or not (_NAME.fullmatch(kind) and _NAME.fullmatch(name)):
         return
-    if not (_NAME.fullmatch(kind) and _NAME.fullmatch(key)):
-        return
-    entry = b"\n".join(
-        (_BLOB_MAGIC, key.encode(), hashlib.sha256(data).hexdigest().encode(), b"%d" % len(data))
-    )
     nofollow = getattr(os, "O_NOFOLLOW", 0)
     if not nofollow or os.open not in os.supports_dir_fd:
         return  # the folder cannot be pinned against symlinks here: keep nothing
@@ -142,13 +154,13 @@ def write_blob(kind: str, key: str, data: bytes) -> None:
         directory = os.open(folder / kind, os.O_RDONLY | os.O_DIRECTORY | nofollow)
     except OSError:
         return
-    temporary = f".{key}.{os.getpid()}.{os.urandom(8).hex()}.tmp"
+    temporary = f".{name}.{os.getpid()}.{os.urandom(8).hex()}.tmp"
     try:
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | nofollow
         descriptor = os.open(temporary, flags, 0o600, dir_fd=directory)
         with os.fdopen(descriptor, "wb") as stream:
-            stream.write(entry + b"\n" + data)
-        os.replace(temporary, key, src_dir_fd=directory, dst_dir_fd=directory)
+            stream.write(payload)
+        os.replace(temporary, name, src_dir_fd=directory, dst_dir_fd=directory)
     except (OSError, NotImplementedError):
         with contextlib.suppress(OSError):
             os.unlink(temporary, dir_fd=directory)

@@ -50,6 +50,7 @@ def test_one_small_file_needs_no_schema_sarif_helm_kustomize_or_ruamel(tmp_path:
         "ruamel.yaml",  # libyaml composes; ruamel.yaml only reads what libyaml rejects
         "difflib",  # only to suggest a spelling
         "tomllib",  # no pyproject.toml that may configure mountlint
+        "hashlib",  # a remembered configuration is found by a checksum, compared in full
         "mountlint.fixes",  # no --fix
         "mountlint.baseline",
         "mountlint.policy",
@@ -120,3 +121,23 @@ def test_only_the_selected_rules_are_imported(tmp_path: Path) -> None:
         "mountlint.rules.unused_suppression",
         "mountlint.rules.yaml_syntax_error",
     ]
+
+
+def test_a_damaged_or_planted_fact_only_costs_a_validation(tmp_path: Path) -> None:
+    """A remembered configuration is compared in full: a changed entry is validated again, and
+    a symlink planted in the cache is neither followed nor written through."""
+    project = _project(tmp_path)
+    cache = tmp_path / "cache"
+    assert "jsonschema" in _imported("--exit-zero", "pod.yaml", cwd=project, cache=cache)
+    [entry] = (cache / "mountlint" / "valid-config").iterdir()
+    text = entry.read_bytes()
+    entry.write_bytes(text.replace(b"ML101", b"ML102"))  # same checksum name, other text
+    assert "jsonschema" in _imported("--exit-zero", "pod.yaml", cwd=project, cache=cache)
+    assert entry.read_bytes() == text  # validated, then remembered again
+    outside = tmp_path / "outside"
+    outside.write_bytes(text)
+    entry.unlink()
+    entry.symlink_to(outside)
+    assert "jsonschema" in _imported("--exit-zero", "pod.yaml", cwd=project, cache=cache)
+    assert outside.read_bytes() == text and not entry.is_symlink()
+    assert "jsonschema" not in _imported("--exit-zero", "pod.yaml", cwd=project, cache=cache)
