@@ -292,7 +292,7 @@ def _validate(config: Config) -> None:
     configuration are remembered (with the schema and version, compared in full when read
     back) in the user cache.
     """
-    from mountlint.usercache import known, remember
+    from mountlint.usercache import known, prune, remember
     from mountlint.version import __version__
 
     try:
@@ -306,9 +306,13 @@ def _validate(config: Config) -> None:
     _check_schema(config)
     if fact is not None:
         remember(_VALID_CONFIG, *fact)
+        prune(_VALID_CONFIG, _VALID_CONFIG_BYTES)
 
 
 _VALID_CONFIG = "valid-config"
+#: Remembered configurations (each holds its values and the schema, about 7 KB) beyond this
+#: many bytes are forgotten, the longest unused first.
+_VALID_CONFIG_BYTES = 1024 * 1024
 
 
 def _check_schema(config: Config) -> None:

@@ -169,7 +169,7 @@ def _write_entry(kind: str, name: str, payload: bytes) -> None:
 
 
 def prune(kind: str, max_bytes: int) -> None:
-    """Remove the blobs of ``kind`` unused the longest until they take at most ``max_bytes``.
+    """Remove the entries of ``kind`` unused the longest until they take at most ``max_bytes``.
 
     Also removes temporary files an interrupted write left behind over an hour ago. The folder
     is opened without following symlinks: a symlink planted in its place removes nothing.

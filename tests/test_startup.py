@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from helpers import EXAMPLES, run_mountlint
 
 SMALL = EXAMPLES / "incident" / "rootfsmount.yaml"
@@ -141,3 +143,22 @@ def test_a_damaged_or_planted_fact_only_costs_a_validation(tmp_path: Path) -> No
     assert "jsonschema" in _imported("--exit-zero", "pod.yaml", cwd=project, cache=cache)
     assert outside.read_bytes() == text and not entry.is_symlink()
     assert "jsonschema" not in _imported("--exit-zero", "pod.yaml", cwd=project, cache=cache)
+
+
+def test_remembered_facts_are_pruned_oldest_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mountlint.usercache import known, prune, remember
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("MOUNTLINT_NO_CACHE", raising=False)
+    folder = tmp_path / "mountlint" / "facts"
+    for number in range(3):
+        remember("facts", "version", "x" * 1000, str(number))
+    for path in folder.iterdir():  # fact 0 unused the longest, fact 2 used last
+        number = int(path.read_bytes()[-1:])
+        os.utime(path, (1_000_000 + number * 1000, 1_000_000 + number * 1000))
+    prune("facts", 2500)  # room for two entries of about 1,040 bytes
+    assert not known("facts", "version", "x" * 1000, "0")
+    assert known("facts", "version", "x" * 1000, "1")
+    assert known("facts", "version", "x" * 1000, "2")
