@@ -9,7 +9,6 @@ that points elsewhere is outside, and a named link is inside (its target was nam
 from __future__ import annotations
 
 import os
-import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -86,4 +85,6 @@ class WriteScope:
 
 def fix_command(shown: str) -> str:
     """The command line that would fix a file outside: it names ``shown`` (quoted for a shell)."""
+    import shlex  # only for a file outside the paths given
+
     return f"mountlint --fix {shlex.quote(shown)}"

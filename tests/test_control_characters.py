@@ -121,3 +121,13 @@ def test_escaped_json_reads_back_the_same() -> None:
     text = escape_json_text(json.dumps(value, ensure_ascii=False))
     assert RAW_CONTROL.search(text) is None
     assert json.loads(text) == value
+
+
+def test_every_character_is_escaped_exactly_when_it_is_unsafe() -> None:
+    """``printable`` skips its pattern for text Python calls printable: that shortcut must
+    never let through a character the pattern would escape, in any plane."""
+    unsafe = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+    for code in [*range(0x10000), *range(0x1F000, 0x1F700), 0xE0001, 0x10FFFF]:
+        character = chr(code)
+        shown = printable(f"a{character}b")
+        assert (shown != f"a{character}b") == bool(unsafe.match(character)), hex(code)
