@@ -125,12 +125,6 @@ class Options:
         charts = [path for path in (self.chart_dir, self.helm) if path]
         return WriteScope.named(self.paths, Path.cwd(), charts)
 
-    @cached_property
-    def named_files(self) -> frozenset[str]:
-        """The paths given, as the walk writes them: each lies inside the write scope (a named
-        link too), so a run over many named files need not resolve them all."""
-        return frozenset(str(Path(path)) for path in self.paths if path != "-")
-
 
 def _write(
     path: Path,
@@ -168,7 +162,7 @@ def _withhold_fixes_outside(result: FileResult, options: Options, outcome: RunOu
     path = result.source.path
     if path is None or not any(is_applicable(f.fix, options.unsafe_fixes) for f in result.findings):
         return
-    if str(path) in options.named_files or options.write_scope.allows(path):
+    if options.write_scope.allows(path):
         return
     for finding in result.findings:
         if finding.fix is not None and finding.fix.applicability is not Applicability.DISPLAY_ONLY:

@@ -15,10 +15,6 @@ from functools import cached_property
 from pathlib import Path
 
 
-def _real(path: Path) -> Path:
-    return Path(os.path.realpath(path))
-
-
 class _RealPaths:
     """``os.path.realpath`` for many files of a few folders: each folder is resolved once, and a
     file that is not a link lies where its folder really is."""
@@ -38,36 +34,37 @@ class _RealPaths:
 
 @dataclass(frozen=True)
 class WriteScope:
-    """The real paths under which files may be written."""
+    """The paths under which files may be written, resolved when first needed."""
 
-    roots: tuple[Path, ...]
+    #: the paths given (absolute, as given), else the working directory; and the extra ones
+    given: tuple[str, ...]
+    #: the paths given, spelled as the walk spells what it finds: such a file is inside (a named
+    #: link too: its target was named), with no path to resolve
+    spelled: frozenset[str] = frozenset()
 
     @classmethod
     def named(cls, paths: Iterable[str], cwd: Path, also: Iterable[str] = ()) -> WriteScope:
         """The paths given (``-`` is none), else the working directory; and ``also``."""
-        given = [cwd / path for path in paths if path != "-"] or [cwd]
-        real = _RealPaths()  # thousands of files may be named, from a few folders
-        return cls(
-            tuple(Path(real(str(path))) for path in [*given, *(cwd / path for path in also)])
-        )
+        named = [path for path in paths if path != "-"]
+        given = [os.path.join(cwd, path) for path in [*(named or [os.curdir]), *also]]
+        return cls(tuple(given), frozenset(str(Path(path)) for path in named))
 
     def target(self, path: Path) -> Path | None:
-        """The real file that writing ``path`` changes, if it lies inside the named paths."""
-        real = _real(path)
-        if any(folder in self._roots for folder in (real, *real.parents)):
-            return real
-        return None
-
-    @cached_property
-    def _roots(self) -> frozenset[Path]:
-        """``roots`` as a set: checking many files against many named paths stays linear."""
-        return frozenset(self.roots)
+        """The real file that writing ``path`` changes, if it lies inside the named paths (resolved
+        afresh: this is the check made when the file is written)."""
+        real = os.path.realpath(path)
+        return Path(real) if self._inside(real) else None
 
     def allows(self, path: Path) -> bool:
         """Whether writing ``path`` (through any symlinks) stays inside the named paths (asked
         for every file with a fix, so with strings and each folder resolved once)."""
-        candidate = self._real_paths(os.fspath(path))
-        while candidate not in self._root_texts:
+        text = os.fspath(path)
+        return text in self.spelled or self._inside(self._real_paths(text))
+
+    def _inside(self, real: str) -> bool:
+        """Whether the real path ``real`` is a root or lies below one, by whole components."""
+        candidate = real
+        while candidate not in self._roots:
             parent = os.path.dirname(candidate)
             if parent == candidate:
                 return False
@@ -75,8 +72,10 @@ class WriteScope:
         return True
 
     @cached_property
-    def _root_texts(self) -> frozenset[str]:
-        return frozenset(str(root) for root in self.roots)
+    def _roots(self) -> frozenset[str]:
+        """The real paths of ``given``: thousands of files may be named, from a few folders, and a
+        run whose files were all named never needs them."""
+        return frozenset(self._real_paths(path) for path in self.given)
 
     @cached_property
     def _real_paths(self) -> _RealPaths:
