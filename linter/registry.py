@@ -67,12 +67,6 @@ def selected_rules(settings: Settings) -> tuple[RegisteredRule, ...]:
     return tuple(registered(entry.code) for entry in rule_index() if settings.is_selected(entry))
 
 
-@cache
-def rule_codes() -> frozenset[str]:
-    """Every registered rule's exact code (``ML101``)."""
-    return frozenset(entry.code for entry in rule_index())
-
-
 def find_rule(selector: str) -> RegisteredRule | None:
     """The rule whose code or name is ``selector`` (case-insensitive), if any."""
     wanted = selector.strip().lower()

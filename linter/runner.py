@@ -25,7 +25,7 @@ from mountlint.edits import Applicability, is_applicable
 from mountlint.engine import FileResult, lint_source
 from mountlint.findings import Finding, Suppression
 from mountlint.printable import printable
-from mountlint.registry import registered, rule_codes, rule_index, selected_rules
+from mountlint.registry import registered, rule_index, selected_rules
 from mountlint.report import RunOutcome
 from mountlint.report.text import plural
 from mountlint.rule import Rule, Severity
@@ -351,7 +351,9 @@ def _send_rules_by_code() -> None:
 
 
 def _reduce_rule(rule: Rule) -> tuple[Any, ...] | str:
-    if rule.code in rule_codes() and registered(rule.code).rule is rule:
+    from mountlint.rules import RULES
+
+    if rule.code in RULES and registered(rule.code).rule is rule:
         return (_registered_rule, (rule.code,))
     return rule.__reduce_ex__(4)  # a rule made elsewhere goes in full
 
