@@ -39,5 +39,3 @@ RULES: dict[str, str] = {
 
 #: Rules that run only when a selection names them (``select:``, ``--select``).
 OFF_BY_DEFAULT: frozenset[str] = frozenset({"ML207"})
-
-RULE_MODULES: tuple[str, ...] = tuple(sorted(RULES.values()))
