@@ -47,19 +47,23 @@ class KeyDigest:
         self._digest = hashlib.sha256()
 
     def add(self, part: bytes) -> None:
-        self._digest.update(len(part).to_bytes(8, "big"))
+        self._digest.update(_length(part))
         self._digest.update(part)
 
     def hexdigest(self) -> str:
         return self._digest.hexdigest()
 
 
+def _length(part: bytes) -> bytes:
+    """The length that goes before each part of a key or a fact."""
+    return len(part).to_bytes(8, "big")
+
+
 def _fact(parts: tuple[str, ...]) -> tuple[str, bytes]:
     """The entry name and the text of the fact that ``parts`` (what it depends on) establish:
     each part preceded by its length, so that different lists of parts never run together."""
     text = b"".join(
-        len(data).to_bytes(8, "big") + data
-        for data in (part.encode("utf-8", "surrogatepass") for part in parts)
+        _length(data) + data for data in (part.encode("utf-8", "surrogatepass") for part in parts)
     )
     return f"{binascii.crc32(text):08x}-{len(text):x}", text
 
