@@ -35,7 +35,7 @@ from mountlint.edits import (
     content_end,
     select_non_overlapping,
 )
-from mountlint.engine import analyze_text, any_document_may_hold_findings
+from mountlint.engine import analyze_text, any_document_may_hold_findings, relevant_documents
 from mountlint.findings import Finding, Location, RelatedLocation, locate
 from mountlint.settings import Settings
 from mountlint.sources import SKIPPED_DIRS, Decoded, FileStamp, decode, may_hold_findings
@@ -981,12 +981,16 @@ class BuildLinter:
         return self._files[path]
 
     def lint(self, build: Build, settings: Settings) -> list[Finding]:
-        """Findings of ``build``'s output, each located in the file that holds its node."""
+        """Findings of ``build``'s output, each located in the file that holds its node.
+
+        Documents that cannot hold a finding (CRDs above all) are blanked before parsing, as
+        in plain files: kserve's output is megabytes of them.
+        """
         display = self._display(build.kustomization)
         rendered_display = f"{display} (kustomize build)"
         if not may_hold_findings(build.rendered.encode()):
             return []
-        stream = parse_stream(build.rendered)
+        stream = parse_stream(relevant_documents(build.rendered, trailing=False))
         result = analyze_text(build.rendered, rendered_display, settings, stream)
         documents = stream.documents
         files = {os.path.realpath(path): path for path in build.inputs.files}

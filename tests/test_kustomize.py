@@ -176,6 +176,45 @@ def test_strategic_merge_patch_finding_is_fixed_in_the_patch(tmp_path: Path) -> 
     assert (tmp_path / "base" / "ds.yaml").read_text().count("mountPropagation") == 0
 
 
+def _big_crd() -> str:
+    """A CustomResourceDefinition of over 32 KiB whose schema mentions mounts, as kserve's do."""
+    properties = "".join(
+        f"                field{index}:\n"
+        "                  description: volumeMounts and hostPath of a pod spec\n"
+        "                  type: string\n"
+        for index in range(400)
+    )
+    return (
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+        "metadata:\n  name: agents.example.com\nspec:\n  group: example.com\n"
+        "  names: {kind: Agent, plural: agents}\n  scope: Namespaced\n  versions:\n"
+        "    - name: v1\n      served: true\n      storage: true\n      schema:\n"
+        "        openAPIV3Schema:\n          type: object\n          properties:\n"
+        "            spec:\n              type: object\n              properties:\n" + properties
+    )
+
+
+def test_a_build_with_big_definitions_before_the_workload_maps_to_the_right_line(
+    tmp_path: Path,
+) -> None:
+    """Documents that cannot hold a finding are skipped when the output is parsed; the lines
+    and offsets of the others must stay those of the real output."""
+    _tree(tmp_path)
+    crd = _big_crd()
+    assert len(crd) > 32 * 1024
+    (tmp_path / "base" / "crd.yaml").write_text(crd)
+    (tmp_path / "base" / "kustomization.yaml").write_text("resources:\n- ds.yaml\n- crd.yaml\n")
+    report = _report("--select", "ML101", "overlay", cwd=tmp_path)
+    [finding] = report["findings"]
+    assert (finding["location"]["path"], finding["location"]["line"]) == (
+        "overlay/host-root.yaml",
+        11,
+    )
+    rendered = [item["message"] for item in finding["related"] if "output line" in item["message"]]
+    [line] = [int(message.rsplit(" ", 1)[1]) for message in rendered]
+    assert line > crd.count("\n"), "the definition comes first in the output"
+
+
 def test_failed_build_is_one_line_and_the_tree_is_linted_plain(tmp_path: Path) -> None:
     overlay = _tree(tmp_path)
     (overlay / "kustomization.yaml").write_text("resources:\n- ../base\n- missing.yaml\n")
