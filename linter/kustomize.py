@@ -37,6 +37,7 @@ from mountlint.edits import (
 )
 from mountlint.engine import analyze_text, any_document_may_hold_findings, relevant_documents
 from mountlint.findings import Finding, Location, RelatedLocation, locate
+from mountlint.gotuning import go_environment
 from mountlint.settings import Settings
 from mountlint.sources import SKIPPED_DIRS, Decoded, FileStamp, decode, may_hold_findings
 from mountlint.usercache import KeyDigest, cache_dir, prune, read_blob, write_blob
@@ -545,6 +546,7 @@ def _build(build: Build, command: list[str], timeout: float) -> None:
                 text=True,
                 timeout=timeout,
                 check=False,
+                env=go_environment(),
             )
         except subprocess.TimeoutExpired:
             build.error = f"timed out after {timeout:g} seconds"

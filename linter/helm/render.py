@@ -9,6 +9,8 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
+from mountlint.gotuning import go_environment
+
 #: Files that make a directory a chart (``Chart.yaml.tmpl``: charts whose build generates it).
 CHART_FILES = ("Chart.yaml", "Chart.yaml.tmpl")
 DEFAULT_RELEASE_NAME = "release-name"
@@ -62,7 +64,12 @@ def render_chart(
     command = [helm, "template", *flags, "--", release_name, str(chart_dir)]
     try:
         completed = subprocess.run(
-            command, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL, check=False
+            command,
+            capture_output=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+            check=False,
+            env=go_environment(),
         )
     except subprocess.TimeoutExpired as error:
         stderr = _text(error.stderr)
