@@ -473,16 +473,17 @@ def _may_hide_findings(path: Path, resource: bool) -> bool:
         return True
 
 
-def needs_build(root: Path) -> bool:
+def needs_build(root: Path, inputs: Inputs | None = None) -> bool:
     """Can building ``root`` produce a finding at all?
 
     Only if some file of its closure (resources, bases, components, patches, generators' and
     transformers' files, and the kustomizations themselves) mentions a mount outside a
     CustomResourceDefinition (or another kind without pod specs), or if part of it cannot be
     read ahead: remote, missing or unreadable parts, and helm charts. Reading the
-    kustomization files takes milliseconds; a build takes a fraction of a second.
+    kustomization files takes milliseconds; a build takes a fraction of a second. ``inputs``
+    is ``read_inputs(root)``, when the caller has it already.
     """
-    inputs = read_inputs(root)
+    inputs = inputs or read_inputs(root)
     if inputs.opaque:
         return True
     steering = {*inputs.patches, *inputs.kustomizations, *inputs.settings}
@@ -507,15 +508,21 @@ class Build:
     wrapper: Path | None = None  #: the (removed) folder the origin annotations are relative to
 
 
-def run_build(root: Path, command: list[str], timeout: float = BUILD_TIMEOUT_SECONDS) -> Build:
+def run_build(
+    root: Path,
+    command: list[str],
+    timeout: float = BUILD_TIMEOUT_SECONDS,
+    inputs: Inputs | None = None,
+) -> Build:
     """Build ``root`` through a temporary wrapper that asks for origin annotations.
 
     The output of a build whose every input is known is remembered in the user cache, and a
     later build with the same inputs reads it back instead of running (see :func:`_build_key`).
+    ``inputs`` is ``read_inputs(root)``, when the caller has it already.
     """
     kustomization = kustomization_file(root)
     assert kustomization is not None
-    build = Build(root=root, kustomization=kustomization, inputs=read_inputs(root))
+    build = Build(root=root, kustomization=kustomization, inputs=inputs or read_inputs(root))
     key = _build_key(root, command, build.inputs) if cache_dir() is not None else None
     if key is not None and _recall(build, key):
         return build
@@ -1211,16 +1218,21 @@ def lint_roots(
     run.outside = linter.outside
     deployed_by: dict[tuple[str, int, int, str, str], list[str]] = {}
     first: dict[tuple[str, int, int, str, str], Finding] = {}
-    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import Future, ThreadPoolExecutor
 
-    built = [root for root in roots if not skip_inert or needs_build(root)]
-    for root in roots:
-        if skip_inert and root not in built:
-            # nothing it deploys can hold a finding: its files count as linted through it
-            run.consumed.update(path.resolve() for path in read_inputs(root).files)
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        builds = pool.map(lambda root: run_build(root, command, timeout), built)
-        for root, build in zip(built, builds, strict=True):  # linted while later ones build
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    builds: list[tuple[Path, Future[Build]]] = []
+    try:
+        # the first builds run while the later roots are still being read
+        for root in roots:
+            inputs = read_inputs(root)
+            if skip_inert and not needs_build(root, inputs):
+                # nothing it deploys can hold a finding: its files count as linted through it
+                run.consumed.update(path.resolve() for path in inputs.files)
+                continue
+            builds.append((root, pool.submit(run_build, root, command, timeout, inputs)))
+        for root, future in builds:  # linted while later ones build
+            build = future.result()
             if build.error is not None:
                 run.notices.append(
                     f"{display(build.kustomization)}: kustomize build failed: {build.error}; "
@@ -1240,7 +1252,11 @@ def lint_roots(
                 if display(root) not in builders:  # a patch applied to several objects of one build
                     builders.append(display(root))
                 first.setdefault(key, finding)
-    if built:
+    except BaseException:  # Ctrl-C: the builds not started are dropped
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    if builds:
         prune(_CACHE_KIND, CACHE_MAX_BYTES)
     for key, finding in first.items():
         builders = deployed_by[key]

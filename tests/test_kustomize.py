@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
@@ -213,6 +217,47 @@ def test_a_build_with_big_definitions_before_the_workload_maps_to_the_right_line
     rendered = [item["message"] for item in finding["related"] if "output line" in item["message"]]
     [line] = [int(message.rsplit(" ", 1)[1]) for message in rendered]
     assert line > crd.count("\n"), "the definition comes first in the output"
+
+
+def test_ctrl_c_during_builds_drops_the_builds_not_started(tmp_path: Path) -> None:
+    """A terminal's Ctrl-C ends the run at once: the queued builds are not run (each finished
+    build leaves an entry in the user cache, so the entries count the builds that ran)."""
+    roots = 120
+    for number in range(roots):
+        overlay = tmp_path / "tree" / f"overlay{number:03}"
+        overlay.mkdir(parents=True)
+        (overlay / "kustomization.yaml").write_text("resources:\n- pod.yaml\n")
+        (overlay / "pod.yaml").write_text(
+            f"apiVersion: v1\nkind: Pod\nmetadata:\n  name: pod{number}\nspec:\n"
+            "  containers: [{name: c, image: busybox}]\n"
+            "  volumes: [{name: root, hostPath: {path: /}}]\n"
+        )
+    cache = tmp_path / "cache"
+    environment = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    environment.pop("MOUNTLINT_NO_CACHE", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mountlint", "--jobs", "2", "tree"],
+        cwd=tmp_path,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while sum(path.is_file() for path in cache.rglob("*")) < 2:
+            assert process.poll() is None and time.monotonic() < deadline, "nothing was built"
+            time.sleep(0.005)
+        os.killpg(process.pid, signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert process.returncode == 130, stderr.decode()
+    assert "Traceback" not in stderr.decode()
+    remembered = [path for path in cache.rglob("*") if path.is_file()]
+    assert len(remembered) < roots // 2, f"{len(remembered)} builds ran after Ctrl-C"
 
 
 def test_failed_build_is_one_line_and_the_tree_is_linted_plain(tmp_path: Path) -> None:
