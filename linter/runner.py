@@ -6,6 +6,7 @@ printed, and how, is the caller's business.
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -579,11 +580,18 @@ def _lint_charts(
     )
     from mountlint.helm import HelmError, HelmMapping, HelmNotFound, HelmRenderError, SharedFiles
 
-    # renders run side by side, except when fixing: each render then reads the fixed templates
+    # renders run side by side, the next charts' while one is linted, except when fixing: each
+    # render then reads the templates fixed before it
     jobs = 1 if options.fix else options.jobs or os.cpu_count() or 1
-    helm_missing = False
+    planned = []
     for chart in charts:
         resolved = resolver.for_file(chart_file(chart))
+        template = chart_file(chart).name != "Chart.yaml"
+        plans = [] if template else plan_renders(chart, resolved.chart_values(chart))
+        planned.append((chart, resolved, template, plans))
+    outputs = rendered([plan for *_, plans in planned for plan in plans], jobs)
+    helm_missing = False
+    for chart, resolved, template, plans in planned:
         settings = resolved.settings
         outcome.files_checked += 1
         outcome.checked.append(str(chart))
@@ -593,16 +601,17 @@ def _lint_charts(
         first_notice = len(outcome.notices)
         shared = SharedFiles()
         problem: str | None = None
-        if chart_file(chart).name != "Chart.yaml":
+        if template:
             problem = template_chart_message()
         elif helm_missing:
             problem = helm_missing_message(chart)
-        plans = [] if problem else plan_renders(chart, resolved.chart_values(chart))
-        for plan, text in rendered(plans, jobs):
+        for plan, text in itertools.islice(outputs, len(plans)):
+            if problem is not None:
+                continue  # helm is missing: this chart's other renders failed the same way
             if isinstance(text, HelmNotFound):
                 helm_missing = True
                 problem = helm_missing_message(chart)
-                break
+                continue
             if isinstance(text, HelmError):
                 stderr = text.stderr if isinstance(text, HelmRenderError) else ""
                 failure = not_rendered(

@@ -172,6 +172,24 @@ def test_without_helm_each_chart_is_ml003_and_fails_the_run(tmp_path: Path) -> N
     assert "Traceback" not in result.stderr
 
 
+@needs_helm
+def test_charts_rendered_ahead_side_by_side_report_as_one_by_one(tmp_path: Path) -> None:
+    """With several jobs the next charts render while one is linted; the report is the same."""
+    shutil.copytree(CHARTS / "values-helpers", tmp_path / "charts" / "a")  # two renders
+    shutil.copytree(CHARTS / "broken", tmp_path / "charts" / "b")
+    shutil.copytree(FIXTURES / "helm" / "mounts", tmp_path / "charts" / "c")
+    shutil.copytree(CHARTS / "values-helpers", tmp_path / "charts" / "d")
+    reports = [
+        run_mountlint("--format", "json", "--jobs", jobs, "charts", cwd=tmp_path)
+        for jobs in ("1", "2", "4")
+    ]
+    assert {(report.stdout, report.stderr) for report in reports} == {
+        (reports[0].stdout, reports[0].stderr)
+    }
+    paths = [f["location"]["path"] for f in _findings(reports[0].stdout)]
+    assert {path.split("/")[1] for path in paths} == {"a", "b", "c", "d"}
+
+
 def test_no_helm_skips_charts_as_before(tmp_path: Path) -> None:
     shutil.copytree(CHARTS / "values-helpers", tmp_path / "chart")
     result = run_mountlint("--no-helm", "chart", cwd=tmp_path, env=NO_HELM)
