@@ -39,6 +39,7 @@ from mountlint.sources import (
     Source,
     chart_of_template,
     discover,
+    find_chart_dir,
     is_chart_dir,
     read_file,
     read_stdin,
@@ -493,8 +494,6 @@ def _chart_of_output(result: FileResult, chart_dir: str | None) -> Path | None:
         return None
     if chart_dir:
         return Path(chart_dir)
-    from mountlint.helm import find_chart_dir
-
     source_path = result.source.path
     return find_chart_dir(source_path.parent if source_path else Path.cwd())
 

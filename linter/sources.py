@@ -154,6 +154,25 @@ def is_chart_dir(path: Path) -> bool:
     return any((path / name).is_file() for name in CHART_FILES)
 
 
+def find_chart_dir(start: Path) -> Path | None:
+    """The chart directory at ``start``, next to it (a file), or above it; None when there is none.
+
+    The search stops at the first directory holding ``.git`` so that it never leaves the
+    repository the input is in.
+    """
+    start = Path(start)
+    here = start if start.is_dir() else start.parent
+    absolute = Path(os.path.abspath(here))
+    for directory in (absolute, *absolute.parents):
+        if any((directory / name).is_file() for name in CHART_FILES):
+            if start.is_absolute():
+                return directory
+            return Path(os.path.relpath(directory))
+        if (directory / ".git").exists():
+            return None
+    return None
+
+
 def chart_root(chart: Path) -> Path:
     """The chart ``helm template`` renders ``chart`` with: its parent when it is a subchart."""
     while chart.parent.name == "charts" and is_chart_dir(chart.parent.parent):

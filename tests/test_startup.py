@@ -61,6 +61,26 @@ def test_one_small_file_needs_no_schema_sarif_helm_kustomize_or_ruamel(tmp_path:
     assert "mountlint.kustomize" not in again
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_helm_output_whose_chart_is_not_found_needs_no_helm_package(
+    tmp_path: Path, jobs: str
+) -> None:
+    """Looking for the chart of ``helm template`` output is a walk up the folders; the helm
+    package (mapping, running helm) is imported only when there is a chart to map to."""
+    project = _project(tmp_path)
+    (project / ".git").mkdir()  # the search for a chart stops here
+    rendered = "---\n# Source: agent/templates/pod.yaml\n" + SMALL.read_text()
+    for number in range(3):
+        (project / f"rendered{number}.yaml").write_text(rendered)
+    imported = _imported("--exit-zero", "--jobs", jobs, ".", cwd=project, cache=tmp_path / "cache")
+    assert "mountlint.helm" not in imported
+    (project / "Chart.yaml").write_text("apiVersion: v2\nname: agent\nversion: 0.1.0\n")
+    with_chart = _imported(
+        "--exit-zero", "--jobs", jobs, "--no-helm", ".", cwd=project, cache=tmp_path / "cache"
+    )
+    assert "mountlint.helm" in with_chart
+
+
 def test_sarif_still_imports_sarif_om(tmp_path: Path) -> None:
     project = _project(tmp_path)
     imported = _imported(

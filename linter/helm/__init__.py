@@ -78,15 +78,14 @@ from mountlint.helm.mapping import (
     remap_findings,
 )
 from mountlint.helm.render import (
-    CHART_FILES,
     DEFAULT_RELEASE_NAME,
     HelmError,
     HelmNotFound,
     HelmRenderError,
-    find_chart_dir,
     render_chart,
 )
 from mountlint.helm.stream import RenderedDocument, split_rendered
+from mountlint.sources import CHART_FILES, find_chart_dir
 
 __all__ = [
     "CHART_FILES",

@@ -1,8 +1,7 @@
-"""Running ``helm template``, and finding the folder of a chart."""
+"""Running ``helm template``."""
 
 from __future__ import annotations
 
-import os
 import shlex
 import shutil
 import subprocess
@@ -11,8 +10,6 @@ from pathlib import Path
 
 from mountlint.gotuning import go_environment
 
-#: Files that make a directory a chart (``Chart.yaml.tmpl``: charts whose build generates it).
-CHART_FILES = ("Chart.yaml", "Chart.yaml.tmpl")
 DEFAULT_RELEASE_NAME = "release-name"
 DEFAULT_TIMEOUT = 120.0
 
@@ -101,22 +98,3 @@ def _text(data: bytes | str | None) -> str:
 
 
 # --------------------------------------------------------------------------- finding the chart
-
-
-def find_chart_dir(start: Path) -> Path | None:
-    """The chart directory at ``start``, next to it (a file), or above it; None when there is none.
-
-    The search stops at the first directory holding ``.git`` so that it never leaves the
-    repository the input is in.
-    """
-    start = Path(start)
-    here = start if start.is_dir() else start.parent
-    absolute = Path(os.path.abspath(here))
-    for directory in (absolute, *absolute.parents):
-        if any((directory / name).is_file() for name in CHART_FILES):
-            if start.is_absolute():
-                return directory
-            return Path(os.path.relpath(directory))
-        if (directory / ".git").exists():
-            return None
-    return None
