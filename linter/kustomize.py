@@ -483,7 +483,7 @@ def needs_build(root: Path, inputs: Inputs | None = None) -> bool:
     kustomization files takes milliseconds; a build takes a fraction of a second. ``inputs``
     is ``read_inputs(root)``, when the caller has it already.
     """
-    inputs = inputs or read_inputs(root)
+    inputs = inputs if inputs is not None else read_inputs(root)
     if inputs.opaque:
         return True
     steering = {*inputs.patches, *inputs.kustomizations, *inputs.settings}
@@ -522,7 +522,9 @@ def run_build(
     """
     kustomization = kustomization_file(root)
     assert kustomization is not None
-    build = Build(root=root, kustomization=kustomization, inputs=inputs or read_inputs(root))
+    if inputs is None:
+        inputs = read_inputs(root)
+    build = Build(root=root, kustomization=kustomization, inputs=inputs)
     key = _build_key(root, command, build.inputs) if cache_dir() is not None else None
     if key is not None and _recall(build, key):
         return build

@@ -95,6 +95,3 @@ def _text(data: bytes | str | None) -> str:
     if isinstance(data, str):
         return data
     return data.decode("utf-8", errors="replace")
-
-
-# --------------------------------------------------------------------------- finding the chart
