@@ -11,7 +11,6 @@ import stat
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +19,7 @@ import pytest
 from mountlint.fixes import WriteRefused, write_atomically
 from mountlint.sources import FileStamp
 
-from helpers import EXAMPLES
+from helpers import EXAMPLES, interrupt_when
 
 INCIDENT = EXAMPLES / "incident"
 POD = (INCIDENT / "rootfsmount.yaml").read_bytes()
@@ -348,29 +347,14 @@ def test_ctrl_c_exits_130_and_leaves_every_file_whole(
     pods = [folder / f"pod{number:03}.yaml" for number in range(300)]
     for path in pods:
         path.write_bytes(POD)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mountlint", "--fix", "--select", "ML101", "--jobs", jobs, "pods"],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
+    returncode, stderr = interrupt_when(
+        ["--fix", "--select", "ML101", "--jobs", jobs, "pods"],
+        tmp_path,
+        lambda: any(path.read_bytes() == FIXED_POD for path in pods),
+        whole_group,
     )
-    try:
-        deadline = time.monotonic() + 60
-        while not any(path.read_bytes() == FIXED_POD for path in pods):
-            assert process.poll() is None and time.monotonic() < deadline, "no file was fixed"
-            time.sleep(0.005)
-        if whole_group:
-            os.killpg(process.pid, signal.SIGINT)
-        else:
-            process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-    assert process.returncode == 130, stderr.decode()
-    assert stderr.decode().strip() == "mountlint: interrupted"
+    assert returncode == 130, stderr
+    assert stderr.strip() == "mountlint: interrupted"
     contents = [path.read_bytes() for path in sorted(folder.iterdir())]
     assert len(contents) == 300, "a temporary file was left behind"
     assert all(data in (POD, FIXED_POD) for data in contents)

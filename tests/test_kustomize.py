@@ -5,11 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import subprocess
-import sys
 import textwrap
-import time
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +13,7 @@ import pytest
 
 from mountlint.kustomize import build_command
 
-from helpers import run_mountlint
+from helpers import interrupt_when, run_mountlint
 
 pytestmark = pytest.mark.skipif(
     build_command() is None, reason="neither kustomize nor kubectl is on PATH"
@@ -235,27 +231,14 @@ def test_ctrl_c_during_builds_drops_the_builds_not_started(tmp_path: Path) -> No
     cache = tmp_path / "cache"
     environment = {**os.environ, "XDG_CACHE_HOME": str(cache)}
     environment.pop("MOUNTLINT_NO_CACHE", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mountlint", "--jobs", "2", "tree"],
-        cwd=tmp_path,
+    returncode, stderr = interrupt_when(
+        ["--jobs", "2", "tree"],
+        tmp_path,
+        lambda: sum(path.is_file() for path in cache.rglob("*")) >= 2,
         env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
     )
-    try:
-        deadline = time.monotonic() + 60
-        while sum(path.is_file() for path in cache.rglob("*")) < 2:
-            assert process.poll() is None and time.monotonic() < deadline, "nothing was built"
-            time.sleep(0.005)
-        os.killpg(process.pid, signal.SIGINT)
-        _, stderr = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-    assert process.returncode == 130, stderr.decode()
-    assert "Traceback" not in stderr.decode()
+    assert returncode == 130, stderr
+    assert "Traceback" not in stderr
     remembered = [path for path in cache.rglob("*") if path.is_file()]
     assert len(remembered) < roots // 2, f"{len(remembered)} builds ran after Ctrl-C"
 
