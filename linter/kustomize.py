@@ -506,6 +506,8 @@ class Build:
     error: str | None = None
     inputs: Inputs = field(default_factory=Inputs)
     wrapper: Path | None = None  #: the (removed) folder the origin annotations are relative to
+    #: whether the output carries origin annotations (see :func:`run_build`)
+    origins: bool = True
 
 
 def run_build(
@@ -513,8 +515,15 @@ def run_build(
     command: list[str],
     timeout: float = BUILD_TIMEOUT_SECONDS,
     inputs: Inputs | None = None,
+    origins: bool = True,
 ) -> Build:
-    """Build ``root`` through a temporary wrapper that asks for origin annotations.
+    """Build ``root`` through a temporary wrapper, which asks for origin annotations when
+    ``origins`` is set.
+
+    The annotations name the file each object came from, but they cost kustomize a fifth more
+    time; most builds hold no finding, so a run builds without them first (see
+    :func:`lint_roots`). Apart from the annotations, both outputs are the same, and so are the
+    errors (checked on every build of the corpus).
 
     The output of a build whose every input is known is remembered in the user cache, and a
     later build with the same inputs reads it back instead of running (see :func:`_build_key`).
@@ -524,21 +533,26 @@ def run_build(
     assert kustomization is not None
     if inputs is None:
         inputs = read_inputs(root)
-    build = Build(root=root, kustomization=kustomization, inputs=inputs)
-    key = _build_key(root, command, build.inputs) if cache_dir() is not None else None
+    build = Build(root=root, kustomization=kustomization, inputs=inputs, origins=origins)
+    key = _build_key(root, command, build.inputs, origins) if cache_dir() is not None else None
     if key is not None and _recall(build, key):
         return build
     _build(build, command, timeout)
-    if key is not None and build.error is None and key == _build_key(root, command, build.inputs):
+    if (
+        key is not None
+        and build.error is None
+        and key == _build_key(root, command, build.inputs, origins)
+    ):
         _remember(build, key)  # unless an input changed while it was built
     return build
 
 
-def _wrapper_text(listed: str) -> str:
-    """The wrapper kustomization: it lists the folder to build and asks for origins."""
+def _wrapper_text(listed: str, origins: bool = True) -> str:
+    """The wrapper kustomization: it lists the folder to build, and may ask for origins."""
+    metadata = "buildMetadata: [originAnnotations]\n" if origins else ""
     return (
         "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
-        f"resources:\n- {listed}\nbuildMetadata: [originAnnotations]\n"
+        f"resources:\n- {listed}\n{metadata}"
     )
 
 
@@ -547,7 +561,8 @@ def _build(build: Build, command: list[str], timeout: float) -> None:
     root = build.root
     with tempfile.TemporaryDirectory(prefix="mountlint-kustomize-") as wrapper:
         relative = os.path.relpath(_absolute(root), wrapper)
-        Path(wrapper, "kustomization.yaml").write_text(_wrapper_text(relative), encoding="utf-8")
+        text = _wrapper_text(relative, build.origins)
+        Path(wrapper, "kustomization.yaml").write_text(text, encoding="utf-8")
         try:
             completed = subprocess.run(
                 [*command, wrapper],
@@ -578,7 +593,7 @@ _CACHE_KIND = "kustomize-build"
 CACHE_MAX_BYTES = 256 * 1024 * 1024
 
 
-def _build_key(root: Path, command: list[str], inputs: Inputs) -> str | None:
+def _build_key(root: Path, command: list[str], inputs: Inputs, origins: bool = True) -> str | None:
     """A sha256 of everything a build's output depends on; None when that is not all known.
 
     That is the build command (its binary by real path, size and modification time, and its
@@ -599,7 +614,7 @@ def _build_key(root: Path, command: list[str], inputs: Inputs) -> str | None:
         add(f"{binary.st_size} {binary.st_mtime_ns}".encode())
         for word in command:
             add(os.fsencode(word))
-        add(_wrapper_text(str(_absolute(root))).encode("utf-8", "surrogateescape"))
+        add(_wrapper_text(str(_absolute(root)), origins).encode("utf-8", "surrogateescape"))
         for path in sorted(inputs.files | inputs.settings):
             add(os.fsencode(path))
             add(os.fsencode(os.path.realpath(path)))
@@ -991,8 +1006,9 @@ class BuildLinter:
                 )
         return self._files[path]
 
-    def lint(self, build: Build, settings: Settings) -> list[Finding]:
-        """Findings of ``build``'s output, each located in the file that holds its node.
+    def lint(self, build: Build, settings: Settings) -> list[Finding] | None:
+        """Findings of ``build``'s output, each located in the file that holds its node; None
+        when there are findings to locate but the output has no origin annotations.
 
         Documents that cannot hold a finding (CRDs above all) are blanked before parsing, as
         in plain files: kserve's output is megabytes of them.
@@ -1003,6 +1019,8 @@ class BuildLinter:
             return []
         stream = parse_stream(relevant_documents(build.rendered, trailing=False))
         result = analyze_text(build.rendered, rendered_display, settings, stream)
+        if result.findings and not build.origins:
+            return None
         documents = stream.documents
         files = {os.path.realpath(path): path for path in build.inputs.files}
         origins = [_origin(document.root, build, files) for document in documents]
@@ -1232,9 +1250,15 @@ def lint_roots(
                 # nothing it deploys can hold a finding: its files count as linted through it
                 run.consumed.update(path.resolve() for path in inputs.files)
                 continue
-            builds.append((root, pool.submit(run_build, root, command, timeout, inputs)))
+            plain = pool.submit(run_build, root, command, timeout, inputs, False)
+            builds.append((root, plain))
         for root, future in builds:  # linted while later ones build
             build = future.result()
+            settings = settings_for(build.kustomization)
+            found = linter.lint(build, settings) if build.error is None else []
+            if found is None:  # findings to locate: build again, with the origin of each object
+                build = run_build(root, command, timeout, build.inputs)
+                found = linter.lint(build, settings) if build.error is None else []
             if build.error is not None:
                 run.notices.append(
                     f"{display(build.kustomization)}: kustomize build failed: {build.error}; "
@@ -1242,7 +1266,7 @@ def lint_roots(
                 )
                 continue
             run.consumed.update(path.resolve() for path in build.inputs.files)
-            for finding in linter.lint(build, settings_for(build.kustomization)):
+            for finding in found or ():
                 key = (
                     finding.location.path,
                     finding.location.line,

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from mountlint import kustomize
-from mountlint.kustomize import build_command, read_inputs, run_build
+from mountlint.kustomize import build_command, lint_roots, read_inputs, run_build
+from mountlint.settings import Settings
 from mountlint.usercache import read_blob, write_blob
 
 from helpers import run_mountlint
@@ -152,6 +153,68 @@ def test_the_second_run_reads_the_build_back_and_reports_the_same_bytes(
     assert '"path": "tree/base/ds.yaml"' in first.stdout
     assert '"path": "tree/overlay/patch.yaml"' in first.stdout
     assert len(list(cache.iterdir())) == built
+
+
+CLEAN_DAEMONSET = """\
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: logs
+spec:
+  selector:
+    matchLabels: {app: logs}
+  template:
+    metadata:
+      labels: {app: logs}
+    spec:
+      containers:
+      - name: logs
+        image: logs:1
+        volumeMounts:
+        - name: data
+          mountPath: /data
+          readOnly: true
+      volumes:
+      - name: data
+        hostPath:
+          path: /srv/data
+          type: Directory
+"""
+
+
+@pytest.mark.parametrize("remembered", [False, True])
+def test_a_build_runs_again_with_origin_annotations_only_when_its_output_holds_findings(
+    tmp_path: Path,
+    overlay: Path,
+    builds: list[list[str]],
+    monkeypatch: pytest.MonkeyPatch,
+    remembered: bool,
+) -> None:
+    """Origin annotations cost kustomize a fifth more time and only serve to locate findings."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    if remembered:
+        monkeypatch.delenv("MOUNTLINT_NO_CACHE", raising=False)
+    else:
+        monkeypatch.setenv("MOUNTLINT_NO_CACHE", "1")
+    clean = tmp_path / "clean"
+    _write(clean, {"kustomization.yaml": "resources:\n- ds.yaml\n", "ds.yaml": CLEAN_DAEMONSET})
+    settings = Settings()
+
+    def lint() -> list[tuple[str, int, str]]:
+        run = lint_roots([clean, overlay], lambda _: settings, str)
+        assert not run.notices
+        return sorted((f.location.path, f.location.line, f.rule.code) for f in run.findings)
+
+    found = lint()
+    assert len(builds) == 3  # the clean tree once; the overlay without origins, then with them
+    assert {path for path, _, _ in found} == {str(overlay.parent / "base" / "ds.yaml")} | {
+        str(overlay / "patch.yaml")
+    }
+    again = lint()
+    assert again == found
+    assert len(builds) == (3 if remembered else 6)
+    settings = Settings(select=frozenset({"ML207"}))  # off by default: the clean tree fails it
+    assert (str(clean / "ds.yaml"), 22, "ML207") in lint()
 
 
 @pytest.mark.parametrize(
