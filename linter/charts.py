@@ -11,6 +11,7 @@ at the first line of ``Chart.yaml``, so a run never passes a chart it did not ch
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shlex
@@ -69,16 +70,27 @@ def rendered(renders: list[Render], jobs: int) -> Iterator[tuple[Render, str | H
     """Each render with its output or its error, in order, with up to ``jobs`` helm processes.
 
     With one job a render runs only when the previous one has been consumed, so that templates
-    fixed after one render are read by the next.
+    fixed after one render are read by the next. With more, renders run ahead of the one
+    consumed, but no more than ``2 * jobs`` of them: their outputs wait in memory.
     """
     if jobs <= 1 or len(renders) <= 1:
         for plan in renders:
             yield plan, _render(plan)
         return
-    from concurrent.futures import ThreadPoolExecutor
+    from collections import deque
+    from concurrent.futures import Future, ThreadPoolExecutor
 
+    waiting = iter(renders)
     with ThreadPoolExecutor(max_workers=min(jobs, len(renders))) as pool:
-        yield from zip(renders, pool.map(_render, renders), strict=True)
+
+        def start(count: int) -> Iterator[tuple[Render, Future[str | HelmError]]]:
+            return ((plan, pool.submit(_render, plan)) for plan in itertools.islice(waiting, count))
+
+        ahead = deque(start(2 * jobs))
+        while ahead:
+            plan, future = ahead.popleft()
+            yield plan, future.result()
+            ahead.extend(start(1))
 
 
 def _render(plan: Render) -> str | HelmError:

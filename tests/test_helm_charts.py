@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
+
+from mountlint import charts
+from mountlint.helm import HelmError
 
 from helpers import FIXTURES, run_mountlint
 
@@ -188,6 +192,36 @@ def test_charts_rendered_ahead_side_by_side_report_as_one_by_one(tmp_path: Path)
     }
     paths = [f["location"]["path"] for f in _findings(reports[0].stdout)]
     assert {path.split("/")[1] for path in paths} == {"a", "b", "c", "d"}
+
+
+@needs_helm
+def test_renders_run_ahead_of_the_one_linted_but_no_further_than_twice_the_jobs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Outputs rendered ahead wait in memory: a repository of many charts must not hold them all."""
+    plans = []
+    for number in range(8):
+        chart = tmp_path / f"chart{number}"
+        shutil.copytree(FIXTURES / "helm" / "mounts", chart)
+        plans.append(charts.Render(chart))
+    started: list[Path] = []
+    real = charts._render
+
+    def counted(plan: charts.Render) -> str | HelmError:
+        started.append(plan.chart)
+        return real(plan)
+
+    monkeypatch.setattr(charts, "_render", counted)
+    outputs = charts.rendered(plans, 2)
+    first_plan, first = next(outputs)
+    time.sleep(0.5)  # the renders started ahead have all finished by now
+    assert len(started) == 4
+    rest = list(outputs)
+    assert [plan for plan, _ in [(first_plan, first), *rest]] == plans
+    assert all(
+        isinstance(text, str) and "kind:" in text for _, text in [(first_plan, first), *rest]
+    )
+    assert sorted(started) == sorted(plan.chart for plan in plans)
 
 
 def test_no_helm_skips_charts_as_before(tmp_path: Path) -> None:
