@@ -587,6 +587,8 @@ def _build(build: Build, command: list[str], timeout: float) -> None:
         build.wrapper = Path(wrapper)
 
 
+#: Builds that may run ahead of the one being linted, per job: their outputs wait in memory
+BUILDS_AHEAD_PER_JOB = 4
 #: The kind of user-cache entry that holds a build's output
 _CACHE_KIND = "kustomize-build"
 #: The space remembered builds may take; those unused the longest go first
@@ -1238,51 +1240,61 @@ def lint_roots(
     run.outside = linter.outside
     deployed_by: dict[tuple[str, int, int, str, str], list[str]] = {}
     first: dict[tuple[str, int, int, str, str], Finding] = {}
+    from collections import deque
     from concurrent.futures import Future, ThreadPoolExecutor
 
     pool = ThreadPoolExecutor(max_workers=max(1, jobs))
-    builds: list[tuple[Path, Future[Build]]] = []
+    ahead: deque[tuple[Path, Future[Build]]] = deque()
+
+    def take() -> None:
+        """Lint the oldest build started (waiting for it) and keep its findings."""
+        root, future = ahead.popleft()
+        build = future.result()
+        settings = settings_for(build.kustomization)
+        found = linter.lint(build, settings) if build.error is None else []
+        if found is None:  # findings to locate: build again, with the origin of each object
+            build = run_build(root, command, timeout, build.inputs)
+            found = linter.lint(build, settings) if build.error is None else []
+        if build.error is not None:
+            run.notices.append(
+                f"{display(build.kustomization)}: kustomize build failed: {build.error}; "
+                "its files are linted as plain YAML"
+            )
+            return
+        run.consumed.update(path.resolve() for path in build.inputs.files)
+        for finding in found or ():
+            key = (
+                finding.location.path,
+                finding.location.line,
+                finding.location.column,
+                finding.rule.code,
+                finding.message,
+            )
+            builders = deployed_by.setdefault(key, [])
+            if display(root) not in builders:  # a patch applied to several objects of one build
+                builders.append(display(root))
+            first.setdefault(key, finding)
+
+    built = False
     try:
-        # the first builds run while the later roots are still being read
+        # builds run while later roots are read and earlier builds linted, in the roots' order
         for root in roots:
             inputs = read_inputs(root)
             if skip_inert and not needs_build(root, inputs):
                 # nothing it deploys can hold a finding: its files count as linted through it
                 run.consumed.update(path.resolve() for path in inputs.files)
                 continue
-            plain = pool.submit(run_build, root, command, timeout, inputs, False)
-            builds.append((root, plain))
-        for root, future in builds:  # linted while later ones build
-            build = future.result()
-            settings = settings_for(build.kustomization)
-            found = linter.lint(build, settings) if build.error is None else []
-            if found is None:  # findings to locate: build again, with the origin of each object
-                build = run_build(root, command, timeout, build.inputs)
-                found = linter.lint(build, settings) if build.error is None else []
-            if build.error is not None:
-                run.notices.append(
-                    f"{display(build.kustomization)}: kustomize build failed: {build.error}; "
-                    "its files are linted as plain YAML"
-                )
-                continue
-            run.consumed.update(path.resolve() for path in build.inputs.files)
-            for finding in found or ():
-                key = (
-                    finding.location.path,
-                    finding.location.line,
-                    finding.location.column,
-                    finding.rule.code,
-                    finding.message,
-                )
-                builders = deployed_by.setdefault(key, [])
-                if display(root) not in builders:  # a patch applied to several objects of one build
-                    builders.append(display(root))
-                first.setdefault(key, finding)
+            ahead.append((root, pool.submit(run_build, root, command, timeout, inputs, False)))
+            built = True
+            if len(ahead) > BUILDS_AHEAD_PER_JOB * max(1, jobs):
+                take()
+        while ahead:
+            take()
     except BaseException:  # Ctrl-C: the builds not started are dropped
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown()
-    if builds:
+    if built:
         prune(_CACHE_KIND, CACHE_MAX_BYTES)
     for key, finding in first.items():
         builders = deployed_by[key]

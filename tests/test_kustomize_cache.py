@@ -11,8 +11,10 @@ import http.server
 import os
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -215,6 +217,40 @@ def test_a_build_runs_again_with_origin_annotations_only_when_its_output_holds_f
     assert len(builds) == (3 if remembered else 6)
     settings = Settings(select=frozenset({"ML207"}))  # off by default: the clean tree fails it
     assert (str(clean / "ds.yaml"), 22, "ML207") in lint()
+
+
+def test_builds_run_ahead_of_the_one_linted_by_a_bounded_number(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Outputs built (or read back from the cache) ahead wait in memory until linted: over
+    thousands of kustomizations they must not all be held at once."""
+    roots = []
+    for number in range(16):
+        root = tmp_path / f"app{number:02}"
+        _write(root, {"kustomization.yaml": "resources:\n- ds.yaml\n", "ds.yaml": CLEAN_DAEMONSET})
+        roots.append(root)
+    lint_roots(roots, lambda _: Settings(), str)  # remembered: read back at once from now on
+    finished: list[Path] = []
+    ahead: list[int] = []
+    real_build, real_lint = kustomize.run_build, kustomize.BuildLinter.lint
+
+    def counted_build(root: Path, *args: Any, **kwargs: Any) -> kustomize.Build:
+        build = real_build(root, *args, **kwargs)
+        finished.append(root)
+        return build
+
+    def slow_lint(self: kustomize.BuildLinter, build: kustomize.Build, settings: Settings) -> Any:
+        time.sleep(0.05)  # linting is slower than reading a build back
+        ahead.append(len(finished) - roots.index(build.root))
+        return real_lint(self, build, settings)
+
+    monkeypatch.setattr(kustomize, "run_build", counted_build)
+    monkeypatch.setattr(kustomize.BuildLinter, "lint", slow_lint)
+    run = lint_roots(roots, lambda _: Settings(), str, jobs=1)
+    assert not run.notices and not run.findings
+    assert sorted(finished) == roots
+    # the one linted, and those ahead of it
+    assert max(ahead) == kustomize.BUILDS_AHEAD_PER_JOB + 1
 
 
 @pytest.mark.parametrize(
