@@ -1225,7 +1225,9 @@ def lint_roots(
 
     Findings in ``excluded`` files are not reported; files that are not ``writable`` get
     display-only fixes (see :class:`BuildLinter`). With ``skip_inert``, a root whose closure
-    cannot hold a finding (see :func:`needs_build`) is not built.
+    cannot hold a finding (see :func:`needs_build`) is not built. A root is built without
+    origin annotations, and again with them when its output holds findings (see
+    :func:`run_build`).
     """
     run = KustomizeRun(roots=roots)
     if not roots:
