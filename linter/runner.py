@@ -584,8 +584,9 @@ def _lint_charts(
     jobs = 1 if options.fix else options.jobs or os.cpu_count() or 1
     planned = []
     for chart in charts:
-        resolved = resolver.for_file(chart_file(chart))
-        template = chart_file(chart).name != "Chart.yaml"
+        marker = chart_file(chart)
+        resolved = resolver.for_file(marker)
+        template = marker.name != "Chart.yaml"
         plans = [] if template else plan_renders(chart, resolved.chart_values(chart))
         planned.append((chart, resolved, template, plans))
     outputs = rendered([plan for *_, plans in planned for plan in plans], jobs)

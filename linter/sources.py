@@ -164,7 +164,7 @@ def find_chart_dir(start: Path) -> Path | None:
     here = start if start.is_dir() else start.parent
     absolute = Path(os.path.abspath(here))
     for directory in (absolute, *absolute.parents):
-        if any((directory / name).is_file() for name in CHART_FILES):
+        if is_chart_dir(directory):
             if start.is_absolute():
                 return directory
             return Path(os.path.relpath(directory))
