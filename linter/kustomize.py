@@ -672,9 +672,13 @@ def _one_line(stderr: str, wrapped: str = "") -> str:
     ``: exit status 128``, the end of an HTML page fetched instead of YAML). The innermost
     ``accumulating resources from '...'`` names the resource (``wrapped``, the folder the
     wrapper lists, is not one of the user's); git's own ``fatal:`` line, when there is one, says
-    why a remote resource could not be fetched.
+    why a remote resource could not be fetched. Some kubectl builds log the error instead, on
+    one line (``err="..."``) or on the lines after ``err=<``.
     """
     lines = [line.strip() for line in stderr.splitlines() if re.search(r"[A-Za-z]{2}", line)]
+    opened = next((index for index, line in enumerate(lines) if line.endswith("err=<")), None)
+    if opened is not None:
+        lines = lines[opened + 1 :]  # klog's multi-line value: the error, then a lone ">"
     if not lines:
         return ""
     logged = [match.group(1) for line in lines if (match := re.search(r'err="(.*)"\s*$', line))]

@@ -442,8 +442,19 @@ _WRAPPED = (
             "'/src/app': invalid Kustomization: json: unknown field \"resourcez\"\n",
             'invalid Kustomization: json: unknown field "resourcez"',
         ),
+        (  # kubectl 1.32 as the Google Cloud SDK ships it logs the error on the lines after err=<
+            'E1201 07:29:33.272623    2937 run.go:72] "command failed" err=<\n\t'
+            + _WRAPPED.removeprefix("Error: ")
+            + "accumulating resources: accumulation err='accumulating resources from "
+            f"'{REMOTE}': Get \"{REMOTE}\": dial tcp: lookup github.com: no such host': failed "
+            "to run '/usr/bin/git fetch --depth=1 https://github.com/org/repo v1': fatal: unable "
+            "to access 'https://github.com/org/repo/': Could not resolve host: github.com\n"
+            "\t: exit status 128\n >\n",
+            f"resource {REMOTE}: unable to access 'https://github.com/org/repo/': "
+            "Could not resolve host: github.com",
+        ),
     ],
-    ids=["git-fatal", "html-page", "sub-folder", "the-folder-itself"],
+    ids=["git-fatal", "html-page", "sub-folder", "the-folder-itself", "logged-on-lines"],
 )
 def test_build_error_keeps_the_meaningful_line(stderr: str, expected: str) -> None:
     from mountlint.kustomize import _one_line
