@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from helpers import CORPUS, REPO, run_mountlint
+from helpers import REPO, run_mountlint
 
 SECTION = "## Adopting mountlint on an existing repository"
 
@@ -88,9 +88,9 @@ def test_the_section_holds_the_whole_flow() -> None:
 
 
 @pytest.mark.slow
-def test_every_command_of_the_section_on_the_real_corpus(tmp_path: Path) -> None:
+def test_every_command_of_the_section_on_the_real_corpus(tmp_path: Path, corpus: Path) -> None:
     repository = tmp_path / "repository"
-    shutil.copytree(CORPUS / "real", repository, symlinks=True)
+    shutil.copytree(corpus / "real", repository, symlinks=True)
     codes = []
     for step in _steps():
         if isinstance(step, FileBlock):
