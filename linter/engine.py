@@ -174,11 +174,14 @@ def relevant_documents(text: str, trailing: bool = True) -> str:
     return "".join(pieces)
 
 
-def any_document_may_hold_findings(text: str) -> bool:
+def any_document_may_hold_findings(text: str, words: tuple[str, ...] = RELEVANT_WORDS) -> bool:
     """Whether some document of ``text`` can hold a finding, by the test of
-    :func:`relevant_documents` (a stream of CustomResourceDefinitions cannot)."""
+    :func:`relevant_documents` (a stream of CustomResourceDefinitions cannot); ``words`` narrows
+    the words looked for."""
     bounds = [0, *_document_starts(text), len(text)]
-    return any(_may_hold_findings(text[low:high]) for low, high in itertools.pairwise(bounds))
+    return any(
+        _may_hold_findings(text[low:high], words) for low, high in itertools.pairwise(bounds)
+    )
 
 
 def _document_starts(text: str) -> list[int]:
@@ -189,8 +192,8 @@ def _document_starts(text: str) -> list[int]:
     return starts
 
 
-def _may_hold_findings(chunk: str) -> bool:
-    if not any(word in chunk for word in RELEVANT_WORDS):
+def _may_hold_findings(chunk: str, words: tuple[str, ...] = RELEVANT_WORDS) -> bool:
+    if not any(word in chunk for word in words):
         return False
     kinds = _KIND_AFTER_BREAK.findall("\n" + chunk if chunk.startswith("kind:") else chunk)
     return not (len(kinds) == 1 and kinds[0] in WITHOUT_POD_SPECS)

@@ -183,16 +183,44 @@ spec:
           type: Directory
 """
 
+#: No host path; ``scratch`` mounts a volume the pod does not have (ML307)
+DEPLOYMENT_WITHOUT_HOST_PATH = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: web:1
+        volumeMounts:
+        - name: cache
+          mountPath: /cache
+        - name: scratch
+          mountPath: /scratch
+      volumes:
+      - name: cache
+        emptyDir: {}
+"""
+
 
 @pytest.mark.parametrize("remembered", [False, True])
-def test_a_build_runs_again_with_origin_annotations_only_when_its_output_holds_findings(
+def test_a_build_has_origin_annotations_when_findings_are_likely_or_found(
     tmp_path: Path,
     overlay: Path,
     builds: list[list[str]],
     monkeypatch: pytest.MonkeyPatch,
     remembered: bool,
 ) -> None:
-    """Origin annotations cost kustomize a fifth more time and only serve to locate findings."""
+    """Origin annotations cost kustomize a fifth more time and only serve to locate findings:
+    a closure that mounts a host path gets them at once, another only when its output holds
+    findings, in a second build."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     if remembered:
         monkeypatch.delenv("MOUNTLINT_NO_CACHE", raising=False)
@@ -200,23 +228,48 @@ def test_a_build_runs_again_with_origin_annotations_only_when_its_output_holds_f
         monkeypatch.setenv("MOUNTLINT_NO_CACHE", "1")
     clean = tmp_path / "clean"
     _write(clean, {"kustomization.yaml": "resources:\n- ds.yaml\n", "ds.yaml": CLEAN_DAEMONSET})
-    settings = Settings()
+    web = tmp_path / "web"
+    _write(
+        web,
+        {
+            "kustomization.yaml": "resources:\n- web.yaml\n",
+            "web.yaml": DEPLOYMENT_WITHOUT_HOST_PATH,
+        },
+    )
+    asked: list[tuple[str, bool]] = []
+    real_build = kustomize.run_build
 
-    def lint() -> list[tuple[str, int, str]]:
-        run = lint_roots([clean, overlay], lambda _: settings, str)
+    def recorded(root: Path, *args: Any, **kwargs: Any) -> kustomize.Build:
+        build = real_build(root, *args, **kwargs)
+        asked.append((root.name, build.origins))
+        return build
+
+    monkeypatch.setattr(kustomize, "run_build", recorded)
+
+    def lint(settings: Settings) -> list[tuple[str, int, str]]:
+        asked.clear()
+        run = lint_roots([clean, overlay, web], lambda _: settings, str)
         assert not run.notices
         return sorted((f.location.path, f.location.line, f.rule.code) for f in run.findings)
 
-    found = lint()
-    assert len(builds) == 3  # the clean tree once; the overlay without origins, then with them
-    assert {path for path, _, _ in found} == {str(overlay.parent / "base" / "ds.yaml")} | {
-        str(overlay / "patch.yaml")
+    found = lint(Settings())
+    assert asked == [("clean", True), ("overlay", True), ("web", False), ("web", True)]
+    assert len(builds) == 4
+    assert {path for path, _, _ in found} == {
+        str(overlay.parent / "base" / "ds.yaml"),
+        str(overlay / "patch.yaml"),
+        str(web / "web.yaml"),
     }
-    again = lint()
+    assert (str(web / "web.yaml"), 18, "ML307") in found
+    again = lint(Settings())
     assert again == found
-    assert len(builds) == (3 if remembered else 6)
-    settings = Settings(select=frozenset({"ML207"}))  # off by default: the clean tree fails it
-    assert (str(clean / "ds.yaml"), 22, "ML207") in lint()
+    assert len(builds) == (4 if remembered else 8)
+
+    others = Settings(select=frozenset(code for _, _, code in found if code != "ML307"))
+    assert lint(others) == [finding for finding in found if finding[2] != "ML307"]
+    assert asked[-1] == ("web", False)  # clean with these rules: built once
+    assert (str(web / "web.yaml"), 18, "ML307") in lint(Settings())
+    assert asked[-2:] == [("web", False), ("web", True)]
 
 
 def test_builds_run_ahead_of_the_one_linted_by_a_bounded_number(

@@ -9,7 +9,14 @@ from typing import Any
 import pytest
 
 from mountlint.findings import Finding
-from mountlint.kustomize import build_command, find_roots, lint_roots, needs_build
+from mountlint.kustomize import (
+    build_command,
+    expects_findings,
+    find_roots,
+    lint_roots,
+    needs_build,
+    read_inputs,
+)
 from mountlint.settings import Settings
 
 MOUNTED = textwrap.dedent(
@@ -96,6 +103,23 @@ CRD = textwrap.dedent(
 )
 
 
+EMPTY_DIR = textwrap.dedent(
+    """\
+    apiVersion: v1
+    kind: Pod
+    metadata: {name: web}
+    spec:
+      containers:
+        - name: web
+          image: busybox
+          volumeMounts: [{name: cache, mountPath: /cache}]
+      volumes:
+        - name: cache
+          emptyDir: {}
+    """
+)
+
+
 def test_a_schema_that_names_mounts_is_not_built_unless_patched_with_one(tmp_path: Path) -> None:
     crds = _kustomization(tmp_path / "crds", "resources: [crd.yaml]\n", crd_yaml=CRD)
     assert not needs_build(crds)
@@ -105,6 +129,29 @@ def test_a_schema_that_names_mounts_is_not_built_unless_patched_with_one(tmp_pat
     (crds / "crd.yaml").write_text(CRD + "---\n" + MOUNTED)
     (crds / "kustomization.yaml").write_text("resources: [crd.yaml]\n")
     assert needs_build(crds)
+
+
+@pytest.mark.parametrize(
+    ("kustomization", "files", "expected"),
+    [
+        ("resources: [pod.yaml]\n", {"pod_yaml": MOUNTED}, True),
+        ("resources: [../base]\nnamePrefix: a-\n", {}, True),  # the base mounts a host path
+        ("resources: [cm.yaml]\npatches:\n- path: mount.yaml\n", {"mount_yaml": MOUNTED}, True),
+        ("resources: [crd.yaml]\npatches: [{path: crd.yaml}]\n", {"crd_yaml": CRD}, True),
+        ("resources: [crd.yaml]\n", {"crd_yaml": CRD}, False),  # only a schema names it
+        ("resources: [crd.yaml, web.yaml]\n", {"crd_yaml": CRD, "web_yaml": EMPTY_DIR}, False),
+        ("resources: [web.yaml]\n", {"web_yaml": EMPTY_DIR}, False),
+        ("resources: [https://example.com/pod.yaml]\n", {}, False),  # unknown: built plain
+    ],
+)
+def test_a_closure_that_mounts_a_host_path_expects_findings(
+    tmp_path: Path, kustomization: str, files: dict[str, str], expected: bool
+) -> None:
+    """Such roots are built with origin annotations at once, to locate the findings they
+    likely hold; the others without, and again with them only when they hold findings."""
+    _kustomization(tmp_path / "base", "resources: [pod.yaml]\n", pod_yaml=MOUNTED)
+    overlay = _kustomization(tmp_path / "overlay", kustomization, cm_yaml=PLAIN, **files)
+    assert expects_findings(read_inputs(overlay)) is expected
 
 
 def test_an_unreadable_resource_means_a_build(tmp_path: Path) -> None:
