@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from mountlint import config as _config
@@ -16,6 +16,7 @@ from mountlint import engine as _engine
 from mountlint import fixes as _fixes
 from mountlint.edits import Fix
 from mountlint.findings import Finding as _Finding
+from mountlint.records import record
 from mountlint.rule import Severity
 from mountlint.runner import EXIT_CLEAN, Options, execute
 from mountlint.settings import RUNTIMES
@@ -34,7 +35,7 @@ class ConfigurationError(_config.ConfigError):
         ValueError.__init__(self, message)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class KubernetesObject:
     """The object a finding is about; ``str()`` gives ``kind/namespace/name``."""
 
@@ -46,7 +47,7 @@ class KubernetesObject:
         return "/".join(part for part in (self.kind, self.namespace, self.name) if part)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Finding:
     """One problem: which rule, how bad, where (1-based lines and columns) and its fix, if any."""
 
@@ -65,7 +66,7 @@ class Finding:
     fix: Fix | None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Config:
     """Which rules run and how: built in code, or read by :func:`load_config`.
 
@@ -116,7 +117,7 @@ def _one_of(choices: Iterable[str]) -> str:
     return ", ".join(choices)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Problem:
     """An input that could not be linted (unreadable, too big, not text)."""
 
@@ -124,7 +125,7 @@ class Problem:
     message: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Report:
     """What :func:`lint_paths` found: findings, unreadable inputs and notices."""
 

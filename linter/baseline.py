@@ -16,13 +16,13 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mountlint.findings import Finding
 from mountlint.jsontext import dumps_indented
 from mountlint.packagedata import read_json
+from mountlint.records import record
 from mountlint.version import __version__
 
 BASELINE_VERSION = 1
@@ -36,7 +36,7 @@ class BaselineError(Exception):
     """A baseline file that cannot be read or written; the run stops with exit 2."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Entry:
     """One recorded finding."""
 
@@ -54,7 +54,7 @@ class Entry:
         return f"{self.path}: {self.code} {self.excerpt}".rstrip()
 
 
-@dataclass
+@record
 class Matched:
     """How the findings of a run compare with a baseline."""
 

@@ -16,7 +16,6 @@ import os
 import re
 import shlex
 from collections.abc import Collection, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from mountlint.config import ChartValues
@@ -28,6 +27,7 @@ from mountlint.helm import (
     render_chart,
     split_rendered,
 )
+from mountlint.records import record
 from mountlint.registry import RegisteredRule, all_rules
 from mountlint.rule import Scope
 from mountlint.settings import Settings
@@ -39,7 +39,7 @@ _FILE_DIRECTIVE = re.compile(r"#[ \t]*mountlint:[ \t]*disable-file\b")
 MAX_ERROR_CHARACTERS = 300
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Render:
     """One ``helm template`` run of a chart: the values it adds to the chart's own."""
 

@@ -14,13 +14,14 @@ import os
 import re
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from mountlint.exceptions import ConfigException
 from mountlint.packagedata import read_json, read_text
 from mountlint.paths import DEFAULT_RUNTIME_ROOTS, DEFAULT_RUNTIME_SOCKETS
+from mountlint.records import record
 from mountlint.registry import did_you_mean, rule_index
 from mountlint.rule import Severity
 from mountlint.settings import (
@@ -56,7 +57,7 @@ class ConfigError(ValueError):
         super().__init__(f"{where}: {key}: {message}" if key else f"{where}: {message}")
 
 
-@dataclass
+@record
 class Config:
     """Configuration values with the line of every key (for messages)."""
 
@@ -370,7 +371,7 @@ def resolve_selectors(selectors: Iterable[str], origin: Config, key: str | Confi
     return codes
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CommandLine:
     """The flags that override the configuration file (None: not given)."""
 
@@ -380,7 +381,7 @@ class CommandLine:
     fail_on: str | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ChartValues:
     """How to render one Helm chart (``helm-charts`` in the configuration)."""
 
@@ -389,7 +390,7 @@ class ChartValues:
     ci_values: bool = True
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Resolved:
     """Settings plus the run-level options that come from configuration."""
 

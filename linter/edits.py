@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
+from mountlint.records import record
 from mountlint.yamlnodes import MappingNode, Node, ScalarNode, SequenceNode
 
 
@@ -37,7 +38,7 @@ class Edit:
     content: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Fix:
     """A change that resolves one finding."""
 

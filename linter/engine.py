@@ -5,12 +5,13 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from mountlint.edits import EditBuilder
 from mountlint.exceptions import apply_exceptions, finding_scope
 from mountlint.findings import Finding, Location, RelatedLocation, locate, point
 from mountlint.nesting import later_document_starts
+from mountlint.records import record
 from mountlint.registry import RegisteredRule, registered, selected_rules
 from mountlint.rule import Rule, RuleContext, Scope, Violation
 from mountlint.settings import Settings
@@ -60,7 +61,7 @@ __all__ = [
 ]
 
 
-@dataclass
+@record
 class FileResult:
     """What linting one source gave: findings, and notices that are not findings."""
 
@@ -113,7 +114,7 @@ def lint_source(source: Source, settings: Settings) -> FileResult:
     return result
 
 
-@dataclass
+@record
 class TextResult:
     """Findings that stand, and those silenced by suppression comments or annotations."""
 

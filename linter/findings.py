@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
 from itertools import accumulate
 from typing import Any
 
 from mountlint.edits import Applicability, Fix, content_end
+from mountlint.records import record
 from mountlint.rule import Rule, Severity
 from mountlint.yamlnodes import Node, ScalarNode
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Location:
     """A span in a file: 1-based lines and columns, 0-based character offsets."""
 
@@ -26,13 +27,13 @@ class Location:
     end_offset: int
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RelatedLocation:
     location: Location
     message: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Suppression:
     """Why a finding is silenced: a comment or annotation in the file (``inSource``), or an
     exception in the configuration (``external``, with ``exception`` naming it)."""
@@ -42,7 +43,7 @@ class Suppression:
     exception: str | None = None
 
 
-@dataclass
+@record
 class AnnotationIgnore:
     """An object's ``mountlint.io/ignore`` annotation; ``codes`` None means ``all``."""
 
@@ -55,7 +56,7 @@ class AnnotationIgnore:
         return self.codes is None or code in self.codes
 
 
-@dataclass
+@record
 class Finding:
     """A located, levelled violation of one rule."""
 

@@ -17,12 +17,13 @@ import stat
 import tempfile
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from mountlint.edits import apply_edits, is_applicable, select_non_overlapping
 from mountlint.engine import Finding, lint_text
+from mountlint.records import record
 from mountlint.settings import Settings
 from mountlint.sources import FileStamp
 from mountlint.yamlnodes import parse_stream
@@ -30,7 +31,7 @@ from mountlint.yamlnodes import parse_stream
 MAX_PASSES = 10
 
 
-@dataclass
+@record
 class FixOutcome:
     """The fixed text (the original when nothing applied), what was applied and what remains."""
 

@@ -23,7 +23,7 @@ import subprocess
 import tempfile
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 
 from mountlint.edits import (
@@ -38,6 +38,7 @@ from mountlint.edits import (
 from mountlint.engine import analyze_text, any_document_may_hold_findings, relevant_documents
 from mountlint.findings import Finding, Location, RelatedLocation, locate
 from mountlint.gotuning import go_environment
+from mountlint.records import record
 from mountlint.settings import Settings
 from mountlint.sources import SKIPPED_DIRS, Decoded, FileStamp, decode, may_hold_findings
 from mountlint.usercache import KeyDigest, cache_dir, prune, read_blob, write_blob
@@ -130,7 +131,7 @@ def _is_component(path: Path) -> bool:
 # --- what a build reads ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Naming:
     """How a build renames the objects of a resource file: the ``namePrefix``, ``nameSuffix``
     and ``namespace`` of the kustomizations (and their components) that include it, composed."""
@@ -144,7 +145,7 @@ class Naming:
         return Naming(self.prefix + prefix, suffix + self.suffix, self.namespace or namespace)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PatchTarget:
     """The ``target`` a kustomization gives a patch (None: what the patch names)."""
 
@@ -152,7 +153,7 @@ class PatchTarget:
     name: str | None = None
 
 
-@dataclass
+@record
 class Inputs:
     """The files a kustomization reads, which of them are patches, and how names change."""
 
@@ -179,7 +180,7 @@ class Inputs:
 _MAX_INCLUSIONS = 2000
 
 
-@dataclass
+@record
 class _Walk:
     """The kustomizations entered so far (with their naming), each file parsed once."""
 
@@ -523,7 +524,7 @@ def expects_findings(inputs: Inputs) -> bool:
 # --- building --------------------------------------------------------------------------------
 
 
-@dataclass
+@record
 class Build:
     """The output of one build, with the source file of each output document."""
 
@@ -753,7 +754,7 @@ def _origin(root: Node, build: Build, files: dict[str, Path]) -> Path | None:
 # --- locating findings in the files people wrote ---------------------------------------------
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Target:
     """The rendered node of a finding, in words that survive kustomize's rewriting."""
 
@@ -882,7 +883,7 @@ def _match(target: _Target, root: Node) -> tuple[MappingNode, Node] | None:
     return None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Identity:
     """What kustomize identifies an object by."""
 
@@ -957,7 +958,7 @@ def _may_patch(
     return False
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Place:
     """Where a rendered node was written: the file, the document and the source mapping."""
 
@@ -991,7 +992,7 @@ def _transplant(
     return Fix(fix.description, fix.applicability, tuple(edits))
 
 
-@dataclass
+@record
 class _SourceFile:
     path: Path
     display: str
@@ -1229,7 +1230,7 @@ class BuildLinter:
 # --- a whole run -----------------------------------------------------------------------------
 
 
-@dataclass
+@record
 class KustomizeRun:
     """Findings of every build (each once), the files the builds consumed, and what went wrong."""
 
@@ -1341,7 +1342,7 @@ def lint_roots(
     return run
 
 
-@dataclass
+@record
 class SourceFix:
     """Fixed text for one source file of a build."""
 

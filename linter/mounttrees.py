@@ -11,14 +11,14 @@ pins nothing. Each tree names where its layout comes from (runtime or kubelet co
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from functools import lru_cache
 
 from mountlint.paths import canon
+from mountlint.records import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class MountTree:
     """A folder where the node makes mounts, and the patterns of those mount points.
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
+
+from mountlint.records import record
 
 if TYPE_CHECKING:
     from ruamel.yaml import YAML
@@ -40,7 +41,7 @@ _INNERMOST_PAIR = re.compile(f"\\[[^][{{}}\"'#{_BREAKS}]*\\]|\\{{[^][{{}}\"'#{_B
 _PAIR_ROUNDS = 2
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TooDeep:
     """Where nesting first went past the limit (0-based line and column, character offset)."""
 

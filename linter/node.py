@@ -38,12 +38,13 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any, TextIO
 
 from mountlint.paths import DEFAULT_RUNTIME_ROOTS, canon, within
 from mountlint.printable import printable
+from mountlint.records import record
 
 #: Exit codes of :func:`run_node`: 0 nothing wrong, 1 a holder or a FAILS verdict, 2 an error.
 EXIT_NOTHING_HOLDS = 0
@@ -65,7 +66,7 @@ class NodeError(Exception):
     """A node diagnosis that cannot be made: unreadable or malformed ``/proc`` data."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Mount:
     """One line of ``/proc/<pid>/mountinfo`` (``man 5 proc``), mount point unescaped."""
 
@@ -172,7 +173,7 @@ def containing_mount(mounts: Sequence[Mount], path: str) -> Mount | None:
 # --------------------------------------------------------------------------- node report
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PathReport:
     """What containerd would say about a ``HostToContainer`` / ``Bidirectional`` mount of a path."""
 
@@ -203,7 +204,7 @@ class PathReport:
         }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class NodeReport:
     """Propagation of ``/`` and the runtime roots, and ``fs.may_detach_mounts``."""
 
@@ -300,7 +301,7 @@ def roots_in_use(mountinfo_text: str, source: str = "mountinfo") -> Callable[[st
 # --------------------------------------------------------------------------- holders
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Culprit:
     """The mount in the holder's namespace that copied the host tree holding PATH."""
 
@@ -331,7 +332,7 @@ class Culprit:
         }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Holder:
     """A mount namespace with a copy of the mount at PATH, seen through one of its processes."""
 
@@ -365,7 +366,7 @@ class Holder:
         }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class HoldersReport:
     """Every other mount namespace that still has the mount at PATH."""
 
@@ -395,7 +396,7 @@ class HoldersReport:
         }
 
 
-@dataclass
+@record
 class _Namespace:
     key: str
     mounts: list[Mount]

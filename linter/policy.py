@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from mountlint.paths import (
     KNOWN_FILES,
     canon,
 )
+from mountlint.records import record
 from mountlint.rules.host_mount_pins_runtime_mounts import RULE
 from mountlint.settings import Settings
 from mountlint.workloads import POD_SPEC_PATHS
@@ -60,7 +61,7 @@ class PolicyError(Exception):
     """The configuration asks for something the policy cannot express."""
 
 
-@dataclass
+@record
 class _Trie:
     """Canonical path components; ``accept``: a path ending here matches; ``below``: and deeper."""
 
@@ -270,7 +271,7 @@ def _object_condition(exception: ConfigException) -> str:
     return " && ".join(f"({test})" for test in tests) or "true"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Checks:
     """The CEL of the policy, shared by both formats."""
 

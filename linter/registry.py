@@ -5,10 +5,11 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from mountlint.records import record
 from mountlint.rule import Rule, Violation
 
 if TYPE_CHECKING:
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 Check = Callable[..., Iterator[Violation]]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RegisteredRule:
     """A rule's metadata (with its documentation) and its check function."""
 

@@ -7,11 +7,12 @@ stamps the code, the level and the location; the rule only says what is wrong an
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import Enum
 from typing import TYPE_CHECKING
 
 from mountlint.edits import Applicability, EditBuilder, Fix
+from mountlint.records import record
 from mountlint.severity import Severity as Severity  # part of what a rule module imports
 from mountlint.yamlnodes import Entry, MappingNode, ScalarNode, entry, is_flow_scalar
 
@@ -41,7 +42,7 @@ class FixAvailability(str, Enum):
     SOMETIMES = "sometimes"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Rule:
     """A rule's metadata. ``doc`` is filled in from the module docstring by the registry."""
 
@@ -56,7 +57,7 @@ class Rule:
     doc: str = ""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Related:
     """Another node that explains a finding (the volume, the container)."""
 
@@ -64,7 +65,7 @@ class Related:
     message: str
 
 
-@dataclass
+@record
 class Violation:
     """What a rule yields: a message about a node, and optionally another level and a fix.
 
@@ -81,7 +82,7 @@ class Violation:
     detail: str = ""
 
 
-@dataclass
+@record
 class RuleContext:
     """What a rule may consult besides the node it is given, and how it builds its fixes.
 

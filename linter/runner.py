@@ -10,10 +10,12 @@ import itertools
 import os
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
+
+from mountlint.records import record
 
 if TYPE_CHECKING:
     from mountlint.baseline import Entry
@@ -64,7 +66,7 @@ class Progress(Protocol):
     def close(self) -> None: ...
 
 
-@dataclass
+@record
 class Run:
     """What a run found and did; ``error`` set means it stopped early (exit 2)."""
 
@@ -83,7 +85,7 @@ class RunError(Exception):
     """A problem that stops the run before linting (exit 2), such as helm missing."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Options:
     """What the command line asked for."""
 
@@ -184,7 +186,7 @@ def _absolute_path(path: Path) -> str:
     return str(path.absolute())
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Input:
     """One file to lint (read by whoever lints it), or standard input already read."""
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+
+from mountlint.records import record
 
 
 class _RealPaths:
@@ -32,7 +33,7 @@ class _RealPaths:
         return os.path.join(real, name)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class WriteScope:
     """The paths under which files may be written, resolved when first needed."""
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Protocol
 
 from mountlint.mounttrees import DEFAULT_MOUNT_TREES, MountTree, kubelet_trees, user_tree
 from mountlint.paths import DEFAULT_RUNTIME_ROOTS, DEFAULT_RUNTIME_SOCKETS, canon
+from mountlint.records import record
 from mountlint.severity import Severity
 
 #: Runtime profiles (``--runtime``): which runtimes make a private mount safe by themselves.
@@ -36,7 +37,7 @@ DEFAULT_KUBELET_ROOT = "/var/lib/kubelet"
 _RULE_CODE = re.compile(r"ML\d{3}")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class AllowedHostPath:
     """One ``allowed-host-paths`` entry (PodSecurityPolicy ``allowedHostPaths`` semantics)."""
 
@@ -44,7 +45,7 @@ class AllowedHostPath:
     read_only: bool = False
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ConfigException:
     """One ``exceptions:`` entry, resolved: rule codes and the patterns it matches on.
 
@@ -81,7 +82,7 @@ class Selectable(Protocol):
     def enabled_by_default(self) -> bool: ...
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Settings:
     """Resolved settings for one run (defaults, then the config file, then the command line).
 

@@ -7,8 +7,10 @@ import os
 import stat
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
+
+from mountlint.records import record
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".tox", ".venv"})
@@ -19,7 +21,7 @@ RELEVANT_WORDS = ("hostPath", "volumeMounts", "mountPropagation", "recursiveRead
 _RELEVANT_BYTES = tuple(word.encode() for word in RELEVANT_WORDS)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class FileStamp:
     """What a file looked like when it was read, to refuse writing over a newer version."""
 
@@ -33,7 +35,7 @@ class FileStamp:
         return cls(info.st_size, info.st_mtime_ns, info.st_ino)
 
 
-@dataclass
+@record
 class Source:
     """One input: its bytes as read and where findings in it are reported."""
 
@@ -49,7 +51,7 @@ class Source:
         return self.path is None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Decoded:
     """Text of a source plus what is needed to encode edited text back to the same bytes."""
 
@@ -61,7 +63,7 @@ class Decoded:
         return self.bom + text.encode(self.encoding)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DecodeProblem:
     """Bytes that are not text in a supported encoding, located at a line."""
 
@@ -119,7 +121,7 @@ def may_hold_findings(raw: bytes) -> bool:
     return any(word in raw for word in _RELEVANT_BYTES)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class InputProblem:
     """A path that could not be read (or, ``writing``, a fixed file not written); exit 2."""
 
@@ -128,7 +130,7 @@ class InputProblem:
     writing: bool = False
 
 
-@dataclass
+@record
 class Discovery:
     """Files found under the given paths, the problems met, and what was skipped on purpose."""
 

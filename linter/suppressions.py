@@ -13,13 +13,14 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 
 from mountlint.edits import Applicability, Edit, Fix
 from mountlint.findings import (
     AnnotationIgnore as AnnotationIgnore,  # the engine reads it here
 )
 from mountlint.findings import Finding, Suppression, line_column, locate, point
+from mountlint.records import record
 from mountlint.registry import find_rule, rule_index
 from mountlint.rule import Rule
 from mountlint.settings import Settings
@@ -61,7 +62,7 @@ def resolve_selectors(text: str) -> tuple[dict[str, str], list[str]]:
     return codes, unknown
 
 
-@dataclass
+@record
 class Directive:
     """One ``# mountlint:`` comment; ``codes`` None means every rule."""
 

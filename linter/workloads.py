@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from mountlint.paths import canon, has_backsteps, is_windows_path, join_sub_path
+from mountlint.records import record
 from mountlint.rule import Related
 from mountlint.yamlnodes import (
     Document,
@@ -100,7 +101,7 @@ def render_path(path: YamlPath) -> str:
     return out
 
 
-@dataclass
+@record
 class K8sObject:
     """A top-level object (or an item of a List) with its identity."""
 
@@ -126,7 +127,7 @@ class K8sObject:
         return f"{self.kind or 'object'} {qualified}"
 
 
-@dataclass
+@record
 class HostPathSource:
     """A ``hostPath`` volume source: its mapping, ``path`` and ``type``."""
 
@@ -143,7 +144,7 @@ class HostPathSource:
         return string_value(self.type_node)
 
 
-@dataclass
+@record
 class Volume:
     """An entry of a pod's ``volumes``."""
 
@@ -153,7 +154,7 @@ class Volume:
     host_path: HostPathSource | None
 
 
-@dataclass
+@record
 class Mount:
     """An entry of a container's ``volumeMounts``, with the volume it names when there is one."""
 
@@ -253,7 +254,7 @@ class Mount:
         return None
 
 
-@dataclass
+@record
 class Container:
     """A container of any kind (``containers``, ``initContainers``, ``ephemeralContainers``)."""
 
@@ -278,7 +279,7 @@ class Container:
         return f"{kind.get(self.kind, 'container')} {self.name or f'#{self.index}'!s}"
 
 
-@dataclass
+@record
 class PodSpec:
     """A pod spec, wherever it is embedded."""
 
@@ -314,7 +315,7 @@ class PodSpec:
         return [mount for mount in self.mounts() if mount.volume is volume]
 
 
-@dataclass
+@record
 class PersistentVolume:
     """A PersistentVolume with a ``hostPath`` source."""
 
@@ -324,7 +325,7 @@ class PersistentVolume:
     host_path: HostPathSource
 
 
-@dataclass
+@record
 class HostPathUse:
     """A ``hostPath`` source wherever it is declared: a pod volume or a PersistentVolume.
 
@@ -430,7 +431,7 @@ class HostPathUse:
         return False
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Exposure:
     """The mounts of a hostPath source that expose something, and what the first one exposes.
 
@@ -483,7 +484,7 @@ class Exposure:
         )
 
 
-@dataclass
+@record
 class Workloads:
     """Everything mountlint checks in one document."""
 

@@ -17,7 +17,7 @@ import json
 import re
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cached_property
 from typing import Any, NamedTuple
 
@@ -26,6 +26,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from mountlint.composers import compose_all, composer_errors, has_c_composer, marked_error_parts
 from mountlint.nesting import find_too_deep
+from mountlint.records import record
 
 __all__ = [
     "Document",
@@ -45,7 +46,7 @@ BOOL_TAG = "tag:yaml.org,2002:bool"
 MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SyntaxProblem:
     """Why a stream stopped parsing, at the parser's mark (0-based line and column, char offset)."""
 
@@ -55,7 +56,7 @@ class SyntaxProblem:
     offset: int
 
 
-@dataclass
+@record
 class Document:
     """One composed YAML document and the nodes in it that more than one place refers to."""
 
@@ -74,7 +75,7 @@ class Document:
         return id(node) in self.shared
 
 
-@dataclass
+@record
 class ParsedStream:
     """The documents that parsed, and the problem that stopped parsing, if any."""
 
@@ -113,7 +114,7 @@ def parse_stream(text: str, pure: bool = False, allow_directives: bool = False) 
     return stream
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Origin:
     """Where a piece of a stream starts in the whole: char offset, 0-based line, document, and
     the column of its first character (the others start a line)."""

@@ -87,9 +87,9 @@ spec:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from mountlint.apierrors import api_path, invalid
+from mountlint.records import record
 from mountlint.rule import FixAvailability, Related, Rule, RuleContext, Scope, Severity, Violation
 from mountlint.workloads import Container, Mount, PodSpec, render_path
 from mountlint.yamlnodes import MappingNode, Node, get, items, string_value
@@ -108,7 +108,7 @@ RULE = Rule(
 )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Device:
     """One ``volumeDevices`` entry: its index, item node, name and device path."""
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from mountlint.helm.templates import (
     _BLANK,
     _DEFINE,
@@ -15,6 +13,7 @@ from mountlint.helm.templates import (
     _Line,
     _TemplateModel,
 )
+from mountlint.records import record
 
 #: How many rendered lines on each side of a finding are compared with the template.
 CONTEXT_LINES = 40
@@ -25,7 +24,7 @@ WALK_BUDGET = 20_000
 # --------------------------------------------------------------------------- aligning lines
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Score:
     literal: int = 0
     templated: int = 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 
 from mountlint.edits import (
@@ -29,6 +29,7 @@ from mountlint.helm.templates import (
     _line_starts,
     _TemplateModel,
 )
+from mountlint.records import record
 from mountlint.sources import Decoded, FileStamp, decode
 from mountlint.yamlnodes import Node, get_path, parse_stream
 
@@ -41,7 +42,7 @@ MAX_FIX_CONTEXT = 24
 # --------------------------------------------------------------------------- mapping findings
 
 
-@dataclass
+@record
 class _Template:
     """A template file as read once: its text, how to write it back, and its line model."""
 
@@ -58,7 +59,7 @@ class _Template:
         return self._model
 
 
-@dataclass
+@record
 class TemplateChange:
     """What applying fixes to one template gave.
 
@@ -94,7 +95,7 @@ def _read_template(path: Path) -> _Template | None:
     return _Template(path, str(path), decoded, stamp)
 
 
-@dataclass
+@record
 class SharedFiles:
     """Partial templates and values files read once for all the renders of one chart, and the
     places already found in them (renders with other values repeat most of their text)."""

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from mountlint.records import record
 
 # --------------------------------------------------------------------------- the rendered stream
 
@@ -11,7 +12,7 @@ _SEPARATOR = re.compile(r"---(?:[ \t].*)?")
 _SOURCE = re.compile(r"#\s*Source:\s*(\S.*?)\s*")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RenderedDocument:
     """One document of a rendered stream and the template it came from.
 

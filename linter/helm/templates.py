@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from mountlint.records import record
 
 # --------------------------------------------------------------------------- template model
 
@@ -21,7 +23,7 @@ _MULTILINE_OUTPUT = re.compile(
 _ASSIGNMENT = re.compile(r"\$\w*\s*(?:,\s*\$\w*\s*)?:?=")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Action:
     """One ``{{ ... }}`` action: its span in the template text and what it does to the output."""
 
@@ -117,7 +119,7 @@ def _action_kind(inner: str) -> str:
     return _OUTPUT
 
 
-@dataclass
+@record
 class _Group:
     """An ``if``/``with``/``range``/``define`` block: the lines of its delimiters."""
 
@@ -128,7 +130,7 @@ class _Group:
     clean: bool = True  #: every delimiter is alone on its line, so branches can be stepped over
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Line:
     kind: str
     text: str

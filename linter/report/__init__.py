@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from mountlint.edits import Applicability
 from mountlint.findings import Finding
+from mountlint.records import record
 from mountlint.sources import InputProblem
 
 FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
 
 
-@dataclass
+@record
 class RunOutcome:
     """Everything a reporter may show about one run."""
 
@@ -45,7 +46,7 @@ class RunOutcome:
         )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ReportOptions:
     """How to render: format, colour, the SARIF-only settings and the text-only ones."""
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 from mountlint.edits import Applicability
 from mountlint.findings import Finding
+from mountlint.records import record
 from mountlint.report import RunOutcome
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RuleCount:
     code: str
     name: str
