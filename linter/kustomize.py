@@ -615,8 +615,8 @@ def _build(build: Build, command: list[str], timeout: float) -> None:
         build.wrapper = Path(wrapper)
 
 
-#: Builds that may run ahead of the one being linted, per job: their outputs wait in memory
-BUILDS_AHEAD_PER_JOB = 4
+#: Finished builds whose outputs may wait in memory to be linted, per job (see :func:`lint_roots`)
+BUILDS_AHEAD_PER_JOB = 8
 #: The kind of user-cache entry that holds a build's output
 _CACHE_KIND = "kustomize-build"
 #: The space remembered builds may take; those unused the longest go first
@@ -1275,9 +1275,10 @@ def lint_roots(
     deployed_by: dict[tuple[str, int, int, str, str], list[str]] = {}
     first: dict[tuple[str, int, int, str, str], Finding] = {}
     from collections import deque
-    from concurrent.futures import Future, ThreadPoolExecutor
+    from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
-    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    lanes = max(1, jobs)
+    pool = ThreadPoolExecutor(max_workers=lanes)
     ahead: deque[tuple[Path, Future[Build]]] = deque()
 
     def take() -> None:
@@ -1309,6 +1310,19 @@ def lint_roots(
                 builders.append(display(root))
             first.setdefault(key, finding)
 
+    def make_room() -> None:
+        """Lint the finished builds at the head of the line; then wait, if need be, until a lane
+        is free (one more build may wait for it) and few enough finished outputs wait in memory.
+        Waiting for any build, not the oldest, keeps the lanes busy behind a long one."""
+        while True:
+            while ahead and ahead[0][1].done():
+                take()
+            unfinished = [future for _, future in ahead if not future.done()]
+            waiting = len(ahead) - len(unfinished)
+            if len(unfinished) <= lanes and waiting < BUILDS_AHEAD_PER_JOB * lanes:
+                return
+            wait(unfinished, return_when=FIRST_COMPLETED)
+
     built = False
     try:
         # builds run while later roots are read and earlier builds linted, in the roots' order
@@ -1318,11 +1332,10 @@ def lint_roots(
                 # nothing it deploys can hold a finding: its files count as linted through it
                 run.consumed.update(path.resolve() for path in inputs.files)
                 continue
+            make_room()
             origins = expects_findings(inputs)
             ahead.append((root, pool.submit(run_build, root, command, timeout, inputs, origins)))
             built = True
-            if len(ahead) > BUILDS_AHEAD_PER_JOB * max(1, jobs):
-                take()
         while ahead:
             take()
     except BaseException:  # Ctrl-C: the builds not started are dropped

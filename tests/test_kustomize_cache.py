@@ -272,38 +272,45 @@ def test_a_build_has_origin_annotations_when_findings_are_likely_or_found(
     assert asked[-2:] == [("web", False), ("web", True)]
 
 
-def test_builds_run_ahead_of_the_one_linted_by_a_bounded_number(
+def test_builds_go_on_behind_a_long_one_and_wait_to_be_linted_in_bounded_numbers(
     tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Outputs built (or read back from the cache) ahead wait in memory until linted: over
-    thousands of kustomizations they must not all be held at once."""
+    """Outputs are linted in the roots' order; while the oldest build runs, the other lane goes
+    on building, but finished outputs wait in memory only up to a bound: over thousands of
+    remembered kustomizations they must not all be held at once."""
     roots = []
-    for number in range(16):
+    for number in range(40):
         root = tmp_path / f"app{number:02}"
         _write(root, {"kustomization.yaml": "resources:\n- ds.yaml\n", "ds.yaml": CLEAN_DAEMONSET})
         roots.append(root)
     lint_roots(roots, lambda _: Settings(), str)  # remembered: read back at once from now on
     finished: list[Path] = []
-    ahead: list[int] = []
+    linted: list[Path] = []
+    waiting: list[int] = []
     real_build, real_lint = kustomize.run_build, kustomize.BuildLinter.lint
 
     def counted_build(root: Path, *args: Any, **kwargs: Any) -> kustomize.Build:
+        if root == roots[1]:
+            time.sleep(0.5)  # a long build
         build = real_build(root, *args, **kwargs)
         finished.append(root)
         return build
 
-    def slow_lint(self: kustomize.BuildLinter, build: kustomize.Build, settings: Settings) -> Any:
-        time.sleep(0.05)  # linting is slower than reading a build back
-        ahead.append(len(finished) - roots.index(build.root))
+    def counted_lint(
+        self: kustomize.BuildLinter, build: kustomize.Build, settings: Settings
+    ) -> Any:
+        linted.append(build.root)
+        waiting.append(len(finished) - len(linted) + 1)  # finished, not linted, this one too
         return real_lint(self, build, settings)
 
     monkeypatch.setattr(kustomize, "run_build", counted_build)
-    monkeypatch.setattr(kustomize.BuildLinter, "lint", slow_lint)
-    run = lint_roots(roots, lambda _: Settings(), str, jobs=1)
+    monkeypatch.setattr(kustomize.BuildLinter, "lint", counted_lint)
+    run = lint_roots(roots, lambda _: Settings(), str, jobs=2)
     assert not run.notices and not run.findings
-    assert sorted(finished) == roots
-    # the one linted, and those ahead of it
-    assert max(ahead) == kustomize.BUILDS_AHEAD_PER_JOB + 1
+    assert linted == roots and sorted(finished) == roots
+    bound = kustomize.BUILDS_AHEAD_PER_JOB * 2
+    assert finished.index(roots[1]) >= bound  # the other lane went on meanwhile
+    assert max(waiting) <= bound + 3  # and stopped: the bound, two lanes and one in line
 
 
 @pytest.mark.parametrize(
