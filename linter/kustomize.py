@@ -39,6 +39,7 @@ from mountlint.engine import analyze_text, any_document_may_hold_findings, relev
 from mountlint.findings import Finding, Location, RelatedLocation, locate
 from mountlint.gotuning import go_environment
 from mountlint.records import record
+from mountlint.scope import RealPaths
 from mountlint.settings import Settings
 from mountlint.sources import SKIPPED_DIRS, Decoded, FileStamp, decode, may_hold_findings
 from mountlint.usercache import KeyDigest, cache_dir, prune, read_blob, write_blob
@@ -187,6 +188,7 @@ class _Walk:
     seen: set[tuple[Path, Naming]] = field(default_factory=set)
     entered: set[Path] = field(default_factory=set)
     parsed: dict[Path, Node | None] = field(default_factory=dict)
+    real: Callable[[str], str] = os.path.realpath
 
     def settings(self, path: Path) -> Node | None:
         """The top node of the kustomization file ``path`` (None if unreadable or empty)."""
@@ -197,10 +199,11 @@ class _Walk:
         return self.parsed[path]
 
 
-def read_inputs(root: Path) -> Inputs:
-    """Follow resources, components and patches from ``root`` (local paths only)."""
+def read_inputs(root: Path, real: Callable[[str], str] = os.path.realpath) -> Inputs:
+    """Follow resources, components and patches from ``root`` (local paths only). ``real`` is
+    ``os.path.realpath``, or a memo of it."""
     inputs = Inputs()
-    _collect(_absolute(root), inputs, Naming(), _Walk(), ())
+    _collect(_absolute(root), inputs, Naming(), _Walk(real=real), ())
     return inputs
 
 
@@ -286,7 +289,7 @@ def _collect(
                 _collect(target, inputs, naming, walk, including, component=key == "components")
             elif target.is_file():
                 inputs.files.add(target)
-                real = Path(os.path.realpath(target))
+                real = Path(walk.real(str(target)))
                 inputs.namings.setdefault(real, set()).add(naming)
             else:
                 inputs.opaque.append(str(target))
@@ -1005,7 +1008,8 @@ class BuildLinter:
     """Lints builds and maps their findings to source files (cached across builds).
 
     Findings located in an ``excluded`` file are dropped; fixes of files that are not
-    ``writable`` become display-only, and those files are listed in ``outside``.
+    ``writable`` become display-only, and those files are listed in ``outside``. ``real`` is
+    ``os.path.realpath``, or a memo of it.
     """
 
     def __init__(
@@ -1013,7 +1017,9 @@ class BuildLinter:
         display: Callable[[Path], str] = str,
         excluded: Callable[[Path], bool] = _nowhere,
         writable: Callable[[Path], bool] = _anywhere,
+        real: Callable[[str], str] = os.path.realpath,
     ) -> None:
+        self._real = real
         self._files: dict[Path, _SourceFile | None] = {}
         self._identified: dict[Path, list[tuple[Document, Node, _Identity]]] = {}
         self._by_name: dict[Path, dict[str, list[tuple[Document, Node, _Identity]]]] = {}
@@ -1056,7 +1062,7 @@ class BuildLinter:
         if result.findings and not build.origins:
             return None
         documents = stream.documents
-        files = {os.path.realpath(path): path for path in build.inputs.files}
+        files = {self._real(str(path)): path for path in build.inputs.files}
         origins = [_origin(document.root, build, files) for document in documents]
         spans = [(doc.root.start_mark.index, doc.root.end_mark.index) for doc in documents]
         starts = [low for low, _ in spans]
@@ -1270,7 +1276,8 @@ def lint_roots(
             "neither kustomize nor kubectl is on PATH: kustomizations are linted as plain YAML"
         )
         return run
-    linter = run.linter = BuildLinter(display, excluded, writable)
+    real = RealPaths()  # the files of many roots lie in the same few folders
+    linter = run.linter = BuildLinter(display, excluded, writable, real)
     run.outside = linter.outside
     deployed_by: dict[tuple[str, int, int, str, str], list[str]] = {}
     first: dict[tuple[str, int, int, str, str], Finding] = {}
@@ -1296,7 +1303,7 @@ def lint_roots(
                 "its files are linted as plain YAML"
             )
             return
-        run.consumed.update(path.resolve() for path in build.inputs.files)
+        run.consumed.update(Path(real(str(path))) for path in build.inputs.files)
         for finding in found or ():
             key = (
                 finding.location.path,
@@ -1327,10 +1334,10 @@ def lint_roots(
     try:
         # builds run while later roots are read and earlier builds linted, in the roots' order
         for root in roots:
-            inputs = read_inputs(root)
+            inputs = read_inputs(root, real)
             if skip_inert and not needs_build(root, inputs):
                 # nothing it deploys can hold a finding: its files count as linted through it
-                run.consumed.update(path.resolve() for path in inputs.files)
+                run.consumed.update(Path(real(str(path))) for path in inputs.files)
                 continue
             make_room()
             origins = expects_findings(inputs)

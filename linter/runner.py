@@ -32,7 +32,7 @@ from mountlint.registry import registered, rule_index, selected_rules
 from mountlint.report import RunOutcome
 from mountlint.report.text import plural
 from mountlint.rule import Rule, Severity
-from mountlint.scope import WriteScope, fix_command
+from mountlint.scope import RealPaths, WriteScope, fix_command
 from mountlint.settings import Settings
 from mountlint.sources import (
     DEFAULT_MAX_FILE_SIZE,
@@ -241,8 +241,9 @@ def _inputs(
             f"skipped {plural(count, 'symlinked folder')} (first: "
             f"{found.skipped_symlinked_dirs[0]}); links are not followed: name a folder to lint it"
         )
+    real = RealPaths()
     for path in found.files:
-        if consumed and path.resolve() in consumed:
+        if consumed and Path(real(str(path))) in consumed:
             continue  # linted through its kustomize build
         if rendered and _chart_of_template(path) in rendered:
             continue  # linted through its chart's render

@@ -16,7 +16,7 @@ from pathlib import Path
 from mountlint.records import record
 
 
-class _RealPaths:
+class RealPaths:
     """``os.path.realpath`` for many files of a few folders: each folder is resolved once, and a
     file that is not a link lies where its folder really is."""
 
@@ -79,8 +79,8 @@ class WriteScope:
         return frozenset(self._real_paths(path) for path in self.given)
 
     @cached_property
-    def _real_paths(self) -> _RealPaths:
-        return _RealPaths()
+    def _real_paths(self) -> RealPaths:
+        return RealPaths()
 
 
 def fix_command(shown: str) -> str:

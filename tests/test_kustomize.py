@@ -652,3 +652,34 @@ def test_reading_what_a_build_reads_ends_on_cycles_diamonds_and_hostile_names(
     assert len(diamond.kustomizations) == 2 * levels - 1  # all but 0r
     assert 0 < sum(len(namings) for namings in diamond.namings.values()) < 2**levels
     assert not _renamed_from("a" * 100_000, "b", {"a", "aa"}, {"a"})
+
+
+def test_a_resource_named_through_a_symlink_is_linted_once_where_it_is_named(
+    tmp_path: Path,
+) -> None:
+    """The build reads ``link.yaml``; the file it points to, found by the walk too, is linted
+    through the build (their real paths match), not again as plain YAML."""
+    app = tmp_path / "tree" / "app"
+    (app / "data").mkdir(parents=True)
+    (app / "data" / "ds.yaml").write_text(
+        textwrap.dedent(
+            """\
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: agent}
+            spec:
+              containers:
+                - name: agent
+                  image: busybox
+                  volumeMounts: [{name: root, mountPath: /host, readOnly: true}]
+              volumes:
+                - name: root
+                  hostPath: {path: /}
+            """
+        )
+    )
+    (app / "link.yaml").symlink_to(Path("data") / "ds.yaml")
+    (app / "kustomization.yaml").write_text("resources:\n- link.yaml\n")
+    report = _report("tree", cwd=tmp_path)
+    paths = {finding["location"]["path"] for finding in report["findings"]}
+    assert paths == {"tree/app/link.yaml"}
