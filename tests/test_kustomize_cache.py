@@ -13,6 +13,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -303,11 +304,23 @@ def test_builds_go_on_behind_a_long_one_and_wait_to_be_linted_in_bounded_numbers
         waiting.append(len(finished) - len(linted) + 1)  # finished, not linted, this one too
         return real_lint(self, build, settings)
 
+    handed: list[Future[Any]] = []
+    unfinished: list[int] = []
+    real_submit = ThreadPoolExecutor.submit
+
+    def counted_submit(self: ThreadPoolExecutor, *args: Any, **kwargs: Any) -> Future[Any]:
+        future = real_submit(self, *args, **kwargs)
+        handed.append(future)
+        unfinished.append(sum(1 for each in handed if not each.done()))
+        return future
+
     monkeypatch.setattr(kustomize, "run_build", counted_build)
     monkeypatch.setattr(kustomize.BuildLinter, "lint", counted_lint)
+    monkeypatch.setattr(ThreadPoolExecutor, "submit", counted_submit)
     run = lint_roots(roots, lambda _: Settings(), str, jobs=2)
     assert not run.notices and not run.findings
     assert linted == roots and sorted(finished) == roots
+    assert max(unfinished) <= 3  # the pool is handed one build more than it runs, no more
     bound = kustomize.BUILDS_AHEAD_PER_JOB * 2
     assert finished.index(roots[1]) >= bound  # the other lane went on meanwhile
     assert max(waiting) <= bound + 3  # and stopped: the bound, two lanes and one in line
