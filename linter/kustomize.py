@@ -453,16 +453,12 @@ def _read(path: Path) -> Decoded | None:
 _HIDING_ESCAPE = re.compile(rb"\\(?:[xuU]|\r?\n)")
 
 
-def _may_hide_findings(path: Path, resource: bool) -> bool:
-    """Can ``path`` contribute a mount to a build's output? Unreadable files can.
+def _may_hide_findings(raw: bytes, resource: bool) -> bool:
+    """Can a file of these bytes contribute a mount to a build's output?
 
     In a ``resource`` file only documents count whose kind can embed a pod spec, as when
     linting plain YAML; patches and kustomizations count whenever they mention a mount.
     """
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return True
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return True  # UTF-16 or UTF-32: escapes are not found in the bytes
     if _HIDING_ESCAPE.search(raw) is not None:
@@ -477,6 +473,38 @@ def _may_hide_findings(path: Path, resource: bool) -> bool:
         return True
 
 
+def _mounts_host_path(raw: bytes, resource: bool) -> bool:
+    """Does a file of these bytes mount a host path: a patch or kustomization that mentions
+    ``hostPath``, or a resource document that can embed a pod spec and does?"""
+    if b"hostPath" not in raw:
+        return False
+    if not resource:
+        return True
+    try:
+        return any_document_may_hold_findings(raw.decode("utf-8"), ("hostPath",))
+    except UnicodeDecodeError:
+        return False
+
+
+def build_plan(inputs: Inputs) -> bool | None:
+    """None when building cannot produce a finding (see :func:`needs_build`); otherwise whether
+    to build with origin annotations at once (see :func:`expects_findings`). Each file of the
+    closure is read once for both."""
+    steering = {*inputs.patches, *inputs.kustomizations, *inputs.settings}
+    needed = bool(inputs.opaque)
+    for path in sorted(inputs.files | inputs.settings):
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            needed = True  # unreadable files can hide anything
+            continue
+        resource = path not in steering
+        if _mounts_host_path(raw, resource):
+            return True  # a mount of a host path is a mount: needed too
+        needed = needed or _may_hide_findings(raw, resource)
+    return False if needed else None
+
+
 def needs_build(root: Path, inputs: Inputs | None = None) -> bool:
     """Can building ``root`` produce a finding at all?
 
@@ -487,14 +515,7 @@ def needs_build(root: Path, inputs: Inputs | None = None) -> bool:
     kustomization files takes milliseconds; a build takes a fraction of a second. ``inputs``
     is ``read_inputs(root)``, when the caller has it already.
     """
-    inputs = inputs if inputs is not None else read_inputs(root)
-    if inputs.opaque:
-        return True
-    steering = {*inputs.patches, *inputs.kustomizations, *inputs.settings}
-    return any(
-        _may_hide_findings(path, resource=path not in steering)
-        for path in sorted(inputs.files | inputs.settings)
-    )
+    return build_plan(inputs if inputs is not None else read_inputs(root)) is not None
 
 
 def expects_findings(inputs: Inputs) -> bool:
@@ -506,22 +527,7 @@ def expects_findings(inputs: Inputs) -> bool:
     build with annotations that holds no finding (a fifth more CPU), or one without them that
     holds findings and runs again.
     """
-    steering = {*inputs.patches, *inputs.kustomizations, *inputs.settings}
-    for path in sorted(inputs.files | inputs.settings):
-        try:
-            raw = path.read_bytes()
-        except OSError:
-            continue
-        if b"hostPath" not in raw:
-            continue
-        if path in steering:
-            return True
-        try:
-            if any_document_may_hold_findings(raw.decode("utf-8"), ("hostPath",)):
-                return True
-        except UnicodeDecodeError:
-            continue
-    return False
+    return build_plan(inputs) is True
 
 
 # --- building --------------------------------------------------------------------------------
@@ -1263,7 +1269,7 @@ def lint_roots(
 
     Findings in ``excluded`` files are not reported; files that are not ``writable`` get
     display-only fixes (see :class:`BuildLinter`). With ``skip_inert``, a root whose closure
-    cannot hold a finding (see :func:`needs_build`) is not built. A root is built with origin
+    cannot hold a finding (see :func:`build_plan`) is not built. A root is built with origin
     annotations when it likely holds findings (see :func:`expects_findings`); otherwise
     without them, and again with them when its output holds findings (see :func:`run_build`).
     """
@@ -1335,12 +1341,13 @@ def lint_roots(
         # builds run while later roots are read and earlier builds linted, in the roots' order
         for root in roots:
             inputs = read_inputs(root, real)
-            if skip_inert and not needs_build(root, inputs):
+            plan = build_plan(inputs)
+            if skip_inert and plan is None:
                 # nothing it deploys can hold a finding: its files count as linted through it
                 run.consumed.update(Path(real(str(path))) for path in inputs.files)
                 continue
             make_room()
-            origins = expects_findings(inputs)
+            origins = plan is True
             ahead.append((root, pool.submit(run_build, root, command, timeout, inputs, origins)))
             built = True
         while ahead:
